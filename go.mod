@@ -6,3 +6,5 @@ require (
 	github.com/gorilla/mux v1.8.1
 	github.com/paulmach/orb v0.14.0
 )
+
+require go.mongodb.org/mongo-driver/v2 v2.5.0 // indirect
