@@ -39,16 +39,20 @@ type Deps struct {
 	Tiles  TileService // may be nil until the tiles layer is wired
 	Live   LiveService // may be nil: no live endpoint
 	Logger *slog.Logger
+	// OnChange hooks run after every successful write made through the
+	// server (the geo source's MarkStale, the tile cache's Invalidate).
+	OnChange []func(data.Change)
 }
 
 // Server serves armsflow over HTTP.
 type Server struct {
-	cfg    Config
-	store  data.Store
-	tiles  TileService
-	live   LiveService
-	log    *slog.Logger
-	router *mux.Router
+	cfg      Config
+	store    data.Store
+	tiles    TileService
+	live     LiveService
+	log      *slog.Logger
+	router   *mux.Router
+	onChange []func(data.Change)
 }
 
 // New builds a Server and its routes.
@@ -59,7 +63,7 @@ func New(cfg Config, d Deps) *Server {
 	if cfg.MaxBodyBytes == 0 {
 		cfg.MaxBodyBytes = 8 << 20
 	}
-	s := &Server{cfg: cfg, store: d.Store, tiles: d.Tiles, live: d.Live, log: d.Logger, router: mux.NewRouter()}
+	s := &Server{cfg: cfg, store: d.Store, tiles: d.Tiles, live: d.Live, log: d.Logger, router: mux.NewRouter(), onChange: d.OnChange}
 	s.routes()
 	return s
 }
@@ -79,6 +83,14 @@ func (s *Server) routes() {
 	s.routesTiles(r)
 	s.routesLive(r)
 	s.routesStatic(r) // last: it may own "/"
+}
+
+// afterWrite runs the OnChange hooks after a successful write; handlers that
+// write call it before broadcasting.
+func (s *Server) afterWrite(ch data.Change) {
+	for _, f := range s.onChange {
+		f(ch)
+	}
 }
 
 // HandlerFunc is a handler that returns an error; see (*Server).handle.
