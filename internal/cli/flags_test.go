@@ -61,3 +61,14 @@ func TestListFile(t *testing.T) {
 		t.Fatal("missing file: want error")
 	}
 }
+
+func TestInterleave(t *testing.T) {
+	fs := flag.NewFlagSet("import", flag.ContinueOnError)
+	fs.String("db", "", "")
+	fs.Bool("dry-run", false, "")
+	got := Interleave(fs, []string{"sipri", "f.csv", "--dry-run", "--db", "x.db", "--db=y.db"})
+	want := []string{"--dry-run", "--db", "x.db", "--db=y.db", "sipri", "f.csv"}
+	if !reflect.DeepEqual(got, want) {
+		t.Fatalf("got %q want %q", got, want)
+	}
+}
