@@ -67,6 +67,9 @@ type Change struct {
 	Inserted map[string]int `json:"inserted"` // by kind: "countries", "actors", "conflicts", "events", "transfers"
 	Updated  map[string]int `json:"updated"`
 	Deleted  map[string]int `json:"deleted"`
+	// Unchanged counts, by kind, records a write was given that were
+	// already stored exactly so (re-imports report them).
+	Unchanged map[string]int `json:"unchanged,omitempty"`
 	// Countries are the ISO3 codes whose joined figures or geometry the
 	// write could change (both ends of touched transfers, countries of
 	// touched conflicts, re-imported countries). All is set when the write
