@@ -11,6 +11,9 @@ type Totals struct {
 	Deals    int                   `json:"deals"`
 	Quantity int64                 `json:"quantity"` // sum of known quantities
 	Values   map[data.Unit]float64 `json:"values"`   // sum of known values per unit
+	// ValueDeals counts, per unit, the deals whose value is known in that
+	// unit; Primary picks the unit with the most.
+	ValueDeals map[data.Unit]int `json:"value_deals"`
 }
 
 // CountryStat is one country's joined figures for a filter.

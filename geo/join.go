@@ -1,0 +1,269 @@
+package geo
+
+import (
+	"cmp"
+	"hash/fnv"
+	"slices"
+
+	"github.com/armsflow/armsflow/data"
+)
+
+// Units lists the value units in the order Primary prefers on a tie.
+var Units = []data.Unit{data.UnitTIV, data.UnitUSD, data.UnitEUR}
+
+// MaxTopWeapons is how many designations a Flow lists in TopWeapons.
+const MaxTopWeapons = 5
+
+// newTotals returns empty Totals with their maps made, so they encode as
+// {} rather than null.
+func newTotals() Totals {
+	return Totals{Values: map[data.Unit]float64{}, ValueDeals: map[data.Unit]int{}}
+}
+
+// addTransfer counts one transfer: a deal, its quantity if known, its value
+// under its unit if both are known.
+func (t *Totals) addTransfer(tr *data.Transfer) {
+	t.Deals++
+	if tr.Quantity != nil {
+		t.Quantity += *tr.Quantity
+	}
+	if tr.Value != nil && slices.Contains(Units, tr.Unit) {
+		if t.Values == nil {
+			t.Values = map[data.Unit]float64{}
+		}
+		if t.ValueDeals == nil {
+			t.ValueDeals = map[data.Unit]int{}
+		}
+		t.Values[tr.Unit] += *tr.Value
+		t.ValueDeals[tr.Unit]++
+	}
+}
+
+// Add adds o's figures to t, unit by unit.
+func (t *Totals) Add(o Totals) {
+	t.Deals += o.Deals
+	t.Quantity += o.Quantity
+	for u, v := range o.Values {
+		if t.Values == nil {
+			t.Values = map[data.Unit]float64{}
+		}
+		t.Values[u] += v
+	}
+	for u, n := range o.ValueDeals {
+		if t.ValueDeals == nil {
+			t.ValueDeals = map[data.Unit]int{}
+		}
+		t.ValueDeals[u] += n
+	}
+}
+
+// Primary returns one figure for callers that need a single number: the
+// value in the dominant unit, the unit with the most deals of known value
+// (ties: TIV, then USD, then EUR). With no known value it returns (0, "").
+// The other units' values are not converted or added: there is no honest
+// exchange rate between SIPRI TIV and money.
+func (t Totals) Primary() (float64, data.Unit) {
+	var best data.Unit
+	n := 0
+	for _, u := range Units {
+		if c := t.ValueDeals[u]; c > n {
+			best, n = u, c
+		}
+	}
+	if best == "" {
+		// Totals built by hand without ValueDeals: fall back to any value.
+		for _, u := range Units {
+			if _, ok := t.Values[u]; ok {
+				return t.Values[u], u
+			}
+		}
+		return 0, ""
+	}
+	return t.Values[best], best
+}
+
+// FlowID is the stable ID of the flow from supplier to recipient: FNV-1a
+// 64 of "SUPPLIER>RECIPIENT" masked to 53 bits, so it survives JSON and
+// JavaScript numbers.
+func FlowID(supplier, recipient string) uint64 {
+	h := fnv.New64a()
+	h.Write([]byte(supplier))
+	h.Write([]byte{'>'})
+	h.Write([]byte(recipient))
+	return h.Sum64() & (1<<53 - 1)
+}
+
+// flowAcc accumulates one supplier→recipient pair.
+type flowAcc struct {
+	flow    Flow
+	cats    map[data.Category]int
+	weapons map[string]int
+}
+
+// join computes the join of w for a canonical filter.
+//
+// Attribution: a country's Imports and Exports count only the transfers in
+// which the country itself (the state actor with its ISO3 as ID) is the
+// recipient or the supplier. Transfers of former states (e.g. SUN) and of
+// non-state actors are not added to their successor's or host country's
+// totals; they appear in Flows, drawn from or to that country's anchor.
+func (w *World) join(f data.Filter) *Joined {
+	j := &Joined{Filter: f, Version: w.Version, Countries: make(map[string]*CountryStat, len(w.Countries))}
+	for i := range w.Countries {
+		c := &w.Countries[i]
+		j.Countries[c.ISO3] = &CountryStat{
+			ISO3: c.ISO3, Name: c.Name, Imports: newTotals(), Exports: newTotals(), Conflicts: []string{},
+		}
+	}
+
+	pairs := make(map[[2]string]*flowAcc)
+	var order []*flowAcc
+	for i := range w.Transfers {
+		t := &w.Transfers[i]
+		if !f.Match(t) {
+			continue
+		}
+		if cs := j.Countries[t.Supplier]; cs != nil {
+			cs.Exports.addTransfer(t)
+		}
+		if cs := j.Countries[t.Recipient]; cs != nil {
+			cs.Imports.addTransfer(t)
+		}
+		key := [2]string{t.Supplier, t.Recipient}
+		acc := pairs[key]
+		if acc == nil {
+			acc = &flowAcc{
+				flow:    Flow{ID: FlowID(t.Supplier, t.Recipient), Supplier: t.Supplier, Recipient: t.Recipient, Totals: newTotals()},
+				cats:    make(map[data.Category]int),
+				weapons: make(map[string]int),
+			}
+			pairs[key] = acc
+			order = append(order, acc)
+		}
+		acc.flow.addTransfer(t)
+		acc.flow.TransferIDs = append(acc.flow.TransferIDs, t.ID)
+		acc.cats[t.Category]++
+		if name := weaponName(t); name != "" {
+			acc.weapons[name]++
+		}
+	}
+
+	for i := range w.Conflicts {
+		c := &w.Conflicts[i]
+		if !c.ActiveIn(f.YearFrom, f.YearTo) {
+			continue
+		}
+		for _, iso := range c.Countries {
+			if cs := j.Countries[iso]; cs != nil && !slices.Contains(cs.Conflicts, c.ID) {
+				cs.InConflict = true
+				cs.Conflicts = append(cs.Conflicts, c.ID)
+			}
+		}
+	}
+
+	j.Flows = make([]Flow, len(order))
+	for i, acc := range order {
+		fl := &acc.flow
+		fl.TopCategory = topCategory(acc.cats)
+		fl.TopWeapons = topWeapons(acc.weapons, MaxTopWeapons)
+		var okFrom, okTo bool
+		fl.From, okFrom = w.AnchorOf(fl.Supplier)
+		fl.To, okTo = w.AnchorOf(fl.Recipient)
+		if okFrom && okTo {
+			fl.Arc = w.arc(fl.From, fl.To)
+		}
+		j.Flows[i] = *fl
+	}
+	rankByTotals(j.Flows, func(f *Flow) *Totals { return &f.Totals },
+		func(a, b *Flow) int { return cmp.Compare(a.ID, b.ID) })
+	return j
+}
+
+// weaponName is a transfer's designation, or its description when it has
+// none.
+func weaponName(t *data.Transfer) string {
+	if t.Weapon != "" {
+		return t.Weapon
+	}
+	return t.Description
+}
+
+// topCategory is the category with the most deals (ties: data.Categories
+// order).
+func topCategory(counts map[data.Category]int) data.Category {
+	var best data.Category
+	n := 0
+	for _, c := range data.Categories {
+		if counts[c] > n {
+			best, n = c, counts[c]
+		}
+	}
+	return best
+}
+
+// topWeapons lists up to k designations, most deals first (ties: by name).
+func topWeapons(counts map[string]int, k int) []string {
+	names := make([]string, 0, len(counts))
+	for n := range counts {
+		names = append(names, n)
+	}
+	slices.SortFunc(names, func(a, b string) int {
+		if c := cmp.Compare(counts[b], counts[a]); c != 0 {
+			return c
+		}
+		return cmp.Compare(a, b)
+	})
+	if len(names) > k {
+		names = names[:k]
+	}
+	return names
+}
+
+// rankByTotals orders xs largest first. There is no honest common currency
+// for SIPRI TIV, USD and EUR, so the rank is unit-free: each item's Primary
+// value divided by the largest Primary value in the same unit among xs (the
+// largest TIV flow and the largest EUR flow both score 1), then deals, then
+// tie (for a stable, deterministic order). Items with no known value score 0
+// and follow by deals.
+func rankByTotals[T any](xs []T, totals func(*T) *Totals, tie func(a, b *T) int) {
+	type key struct {
+		score float64
+		deals int
+	}
+	largest := make(map[data.Unit]float64)
+	keys := make([]key, len(xs))
+	for i := range xs {
+		t := totals(&xs[i])
+		v, u := t.Primary()
+		keys[i] = key{score: v, deals: t.Deals}
+		if u != "" && v > largest[u] {
+			largest[u] = v
+		}
+		if u == "" {
+			keys[i].score = 0
+		}
+	}
+	for i := range xs {
+		if _, u := totals(&xs[i]).Primary(); u != "" && largest[u] > 0 {
+			keys[i].score /= largest[u]
+		}
+	}
+	idx := make([]int, len(xs))
+	for i := range idx {
+		idx[i] = i
+	}
+	slices.SortFunc(idx, func(a, b int) int {
+		if c := cmp.Compare(keys[b].score, keys[a].score); c != 0 {
+			return c
+		}
+		if c := cmp.Compare(keys[b].deals, keys[a].deals); c != 0 {
+			return c
+		}
+		return tie(&xs[a], &xs[b])
+	})
+	sorted := make([]T, len(xs))
+	for i, k := range idx {
+		sorted[i] = xs[k]
+	}
+	copy(xs, sorted)
+}
