@@ -1,0 +1,102 @@
+package sqlite
+
+import (
+	"context"
+	"crypto/rand"
+	"database/sql"
+	"fmt"
+	"strings"
+
+	"github.com/armsflow/armsflow/data"
+)
+
+// PutTransfer inserts t when its ID is 0 (generating a Key "api:…" when it
+// has none) or replaces the stored transfer with that ID (keeping the stored
+// Key when t's is empty; data.ErrNotFound when there is none). It returns the
+// transfer as stored. A Key already used by another transfer, an invalid
+// transfer or an unknown actor is a *data.ValidationError. A replace that
+// changes nothing leaves the version as it is.
+func (s *Store) PutTransfer(ctx context.Context, t data.Transfer) (data.Transfer, data.Change, error) {
+	if t.ID == 0 && t.Key == "" {
+		t.Key = newKey()
+	}
+	var (
+		stored data.Transfer
+		ch     data.Change
+	)
+	err := s.write(ctx, true, func(tx *sql.Tx) error {
+		w := newWriter(ctx, tx)
+		defer w.close()
+		var prev *data.Transfer
+		if t.ID != 0 {
+			old, err := transferByID(ctx, w, t.ID)
+			if err != nil {
+				return err
+			}
+			prev = &old
+			if t.Key == "" {
+				t.Key = old.Key
+			}
+		}
+		c, err := canonicalTransfer(t)
+		if err != nil {
+			return err
+		}
+		other, taken, err := transferByKey(ctx, w, c.Key)
+		if err != nil {
+			return fmt.Errorf("look up key: %w", err)
+		}
+		if taken && other.ID != t.ID {
+			return &data.ValidationError{Problems: []string{fmt.Sprintf("key %q is already used by transfer %d", c.Key, other.ID)}}
+		}
+		id, err := w.saveTransfer(&c, prev)
+		if err != nil {
+			return err
+		}
+		if stored, err = transferByID(ctx, w, id); err != nil {
+			return err
+		}
+		ch, err = w.finish(false)
+		return err
+	})
+	if err != nil {
+		return data.Transfer{}, data.Change{}, fmt.Errorf("put transfer %s: %w", describeTransfer(t), err)
+	}
+	return stored, ch, nil
+}
+
+// DeleteTransfer removes a transfer and returns it as it was; the error
+// wraps data.ErrNotFound when there is none.
+func (s *Store) DeleteTransfer(ctx context.Context, id int64) (data.Transfer, data.Change, error) {
+	var (
+		old data.Transfer
+		ch  data.Change
+	)
+	err := s.write(ctx, true, func(tx *sql.Tx) error {
+		w := newWriter(ctx, tx)
+		defer w.close()
+		var err error
+		if old, err = transferByID(ctx, w, id); err != nil {
+			return err
+		}
+		if err := w.deleteTransfer(&old); err != nil {
+			return err
+		}
+		ch, err = w.finish(false)
+		return err
+	})
+	if err != nil {
+		return data.Transfer{}, data.Change{}, fmt.Errorf("delete transfer %d: %w", id, err)
+	}
+	return old, ch, nil
+}
+
+// newKey makes a natural key for a transfer entered through the API.
+func newKey() string { return "api:" + strings.ToLower(rand.Text()) }
+
+func describeTransfer(t data.Transfer) string {
+	if t.ID != 0 {
+		return fmt.Sprintf("%d (key %q)", t.ID, t.Key)
+	}
+	return fmt.Sprintf("key %q", t.Key)
+}

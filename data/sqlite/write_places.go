@@ -1,0 +1,97 @@
+package sqlite
+
+import (
+	"bytes"
+	"fmt"
+
+	"github.com/armsflow/armsflow/data"
+)
+
+// putCountry upserts a country by ISO3 and, with withActor, the state actor
+// of the same id. A new country, or a changed geometry or anchor, may touch
+// every tile (Change.All).
+func (w *writer) putCountry(c *data.Country, withActor bool) error {
+	if err := validateCountry(c); err != nil {
+		return err
+	}
+	geom, err := geomBytes(c.Geometry)
+	if err != nil {
+		return err
+	}
+	old, oldGeoms, err := queryCountries(w.ctx, w, "WHERE iso3 = ?", c.ISO3)
+	if err != nil {
+		return fmt.Errorf("read stored country: %w", err)
+	}
+	bbox := bboxArgs(c.Geometry)
+	switch {
+	case len(old) == 0:
+		_, err = w.exec(`INSERT INTO countries (iso3, name, region, subregion, geometry, anchor_lon, anchor_lat,
+			min_lon, min_lat, max_lon, max_lat) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			c.ISO3, c.Name, c.Region, c.Subregion, geom, c.Anchor.Lon(), c.Anchor.Lat(), bbox[0], bbox[1], bbox[2], bbox[3])
+		if err != nil {
+			return fmt.Errorf("insert: %w", err)
+		}
+		w.cs.inserted[kindCountries]++
+		w.cs.touch(layersCountry, c.ISO3)
+		w.cs.touchAll()
+	case sameCountry(&old[0], oldGeoms[0], c, geom):
+		w.cs.unchanged[kindCountries]++
+	default:
+		_, err = w.exec(`UPDATE countries SET name = ?, region = ?, subregion = ?, geometry = ?, anchor_lon = ?, anchor_lat = ?,
+			min_lon = ?, min_lat = ?, max_lon = ?, max_lat = ? WHERE iso3 = ?`,
+			c.Name, c.Region, c.Subregion, geom, c.Anchor.Lon(), c.Anchor.Lat(), bbox[0], bbox[1], bbox[2], bbox[3], c.ISO3)
+		if err != nil {
+			return fmt.Errorf("update: %w", err)
+		}
+		w.cs.updated[kindCountries]++
+		w.cs.touch(layersCountry, c.ISO3)
+		if !bytes.Equal(oldGeoms[0], geom) || old[0].Anchor != c.Anchor {
+			w.cs.touchAll()
+		}
+	}
+	if !withActor {
+		return nil
+	}
+	a := data.Actor{ID: c.ISO3, Name: c.Name, Kind: data.ActorState, Country: c.ISO3}
+	if err := w.putActor(&a); err != nil {
+		return fmt.Errorf("its state actor: %w", err)
+	}
+	return nil
+}
+
+func sameCountry(old *data.Country, oldGeom []byte, c *data.Country, geom []byte) bool {
+	return old.Name == c.Name && old.Region == c.Region && old.Subregion == c.Subregion &&
+		old.Anchor == c.Anchor && bytes.Equal(oldGeom, geom)
+}
+
+// putActor upserts an actor by ID. A new actor has no transfers yet, so it
+// touches nothing on the map; a changed one touches where it was and where
+// it is.
+func (w *writer) putActor(a *data.Actor) error {
+	if err := validateActor(a); err != nil {
+		return err
+	}
+	old, err := queryActors(w.ctx, w, "WHERE id = ?", a.ID)
+	if err != nil {
+		return fmt.Errorf("read stored actor: %w", err)
+	}
+	switch {
+	case len(old) == 0:
+		if _, err := w.exec(`INSERT INTO actors (id, name, kind, country) VALUES (?, ?, ?, ?)`,
+			a.ID, a.Name, a.Kind, a.Country); err != nil {
+			return fmt.Errorf("insert: %w", err)
+		}
+		w.cs.inserted[kindActors]++
+	case old[0] == *a:
+		w.cs.unchanged[kindActors]++
+	default:
+		if _, err := w.exec(`UPDATE actors SET name = ?, kind = ?, country = ? WHERE id = ?`,
+			a.Name, a.Kind, a.Country, a.ID); err != nil {
+			return fmt.Errorf("update: %w", err)
+		}
+		w.cs.updated[kindActors]++
+		w.cs.touch(layersActor, placeOf(old[0]).iso3, placeOf(*a).iso3)
+	}
+	w.places[a.ID] = placeOf(*a)
+	return nil
+}

@@ -1,0 +1,132 @@
+package sqlite
+
+import (
+	"fmt"
+	"slices"
+
+	"github.com/armsflow/armsflow/data"
+)
+
+// saveTransfer writes t, already canonical (see canonicalTransfer), over old
+// (nil for a new transfer) and returns its ID. Both actors must exist; both
+// ends of the transfer, before and after, are touched when it changes.
+func (w *writer) saveTransfer(t *data.Transfer, old *data.Transfer) (int64, error) {
+	sp, err := w.endOf("supplier", t.Supplier)
+	if err != nil {
+		return 0, err
+	}
+	rp, err := w.endOf("recipient", t.Recipient)
+	if err != nil {
+		return 0, err
+	}
+	args := []any{t.Key, t.Supplier, t.Recipient, t.Weapon, t.Description, t.Category, t.SourceCategory,
+		t.OrderYear, t.Quantity, t.Value, t.Unit, t.Status, t.Source.Publisher, t.Source.Title, t.Source.Date,
+		t.Source.URL, t.Source.Identifier, t.Notes}
+	var id int64
+	switch {
+	case old == nil:
+		res, err := w.exec(`INSERT INTO transfers (key, supplier, recipient, weapon, description, category,
+			source_category, order_year, quantity, value, unit, status, source_publisher, source_title, source_date,
+			source_url, source_identifier, notes) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, args...)
+		if err != nil {
+			return 0, fmt.Errorf("insert: %w", err)
+		}
+		if id, err = res.LastInsertId(); err != nil {
+			return 0, fmt.Errorf("insert: %w", err)
+		}
+		w.cs.inserted[kindTransfers]++
+	case sameTransfer(old, t):
+		w.cs.unchanged[kindTransfers]++
+		return old.ID, nil
+	default:
+		id = old.ID
+		if _, err := w.exec(`UPDATE transfers SET key = ?, supplier = ?, recipient = ?, weapon = ?, description = ?,
+			category = ?, source_category = ?, order_year = ?, quantity = ?, value = ?, unit = ?, status = ?,
+			source_publisher = ?, source_title = ?, source_date = ?, source_url = ?, source_identifier = ?, notes = ?
+			WHERE id = ?`, append(args, id)...); err != nil {
+			return 0, fmt.Errorf("update: %w", err)
+		}
+		if _, err := w.exec(`DELETE FROM transfer_years WHERE transfer_id = ?`, id); err != nil {
+			return 0, fmt.Errorf("update: %w", err)
+		}
+		w.cs.updated[kindTransfers]++
+		osp, err := w.place(old.Supplier)
+		if err != nil {
+			return 0, err
+		}
+		orp, err := w.place(old.Recipient)
+		if err != nil {
+			return 0, err
+		}
+		w.cs.touch(layersTransfer, osp.iso3, orp.iso3)
+	}
+	if err := w.insertYears(id, t); err != nil {
+		return 0, err
+	}
+	w.cs.touch(layersTransfer, sp, rp)
+	return id, nil
+}
+
+// endOf resolves one end of a transfer to its country, refusing an actor
+// that is not stored.
+func (w *writer) endOf(role, id string) (string, error) {
+	p, err := w.place(id)
+	if err != nil {
+		return "", err
+	}
+	if !p.exists {
+		return "", &data.ValidationError{Problems: []string{fmt.Sprintf(
+			"%s %q is not a known actor (add it to the actors or countries first)", role, id)}}
+	}
+	return p.iso3, nil
+}
+
+// insertYears stores the years a transfer is counted in.
+func (w *writer) insertYears(id int64, t *data.Transfer) error {
+	const q = `INSERT INTO transfer_years (transfer_id, kind, pos, year) VALUES (?, ?, ?, ?)`
+	if t.OrderYear != 0 {
+		if _, err := w.exec(q, id, "order", 0, t.OrderYear); err != nil {
+			return fmt.Errorf("order year: %w", err)
+		}
+	}
+	for i, y := range t.DeliveryYears {
+		if _, err := w.exec(q, id, "delivery", i, y); err != nil {
+			return fmt.Errorf("delivery year %d: %w", y, err)
+		}
+	}
+	return nil
+}
+
+// deleteTransfer removes a stored transfer (its years go with it) and
+// touches both its ends.
+func (w *writer) deleteTransfer(old *data.Transfer) error {
+	if _, err := w.exec(`DELETE FROM transfers WHERE id = ?`, old.ID); err != nil {
+		return fmt.Errorf("delete: %w", err)
+	}
+	w.cs.deleted[kindTransfers]++
+	for _, id := range []string{old.Supplier, old.Recipient} {
+		p, err := w.place(id)
+		if err != nil {
+			return err
+		}
+		w.cs.touch(layersTransfer, p.iso3)
+	}
+	return nil
+}
+
+// sameTransfer reports whether two transfers hold the same values, IDs
+// aside.
+func sameTransfer(a, b *data.Transfer) bool {
+	return a.Key == b.Key && a.Supplier == b.Supplier && a.Recipient == b.Recipient && a.Weapon == b.Weapon &&
+		a.Description == b.Description && a.Category == b.Category && a.SourceCategory == b.SourceCategory &&
+		a.OrderYear == b.OrderYear && slices.Equal(a.DeliveryYears, b.DeliveryYears) &&
+		samePtr(a.Quantity, b.Quantity) && samePtr(a.Value, b.Value) && a.Unit == b.Unit && a.Status == b.Status &&
+		a.Source == b.Source && a.Notes == b.Notes
+}
+
+func samePtr[T comparable](a, b *T) bool {
+	if a == nil || b == nil {
+		return a == b
+	}
+	return *a == *b
+}
