@@ -21,22 +21,11 @@ func newTotals() Totals {
 }
 
 // addTransfer counts one transfer: a deal, its quantity if known, its value
-// under its unit if both are known.
+// under its unit if both are known (see acc.add).
 func (t *Totals) addTransfer(tr *data.Transfer) {
-	t.Deals++
-	if tr.Quantity != nil {
-		t.Quantity += *tr.Quantity
-	}
-	if tr.Value != nil && slices.Contains(Units, tr.Unit) {
-		if t.Values == nil {
-			t.Values = map[data.Unit]float64{}
-		}
-		if t.ValueDeals == nil {
-			t.ValueDeals = map[data.Unit]int{}
-		}
-		t.Values[tr.Unit] += *tr.Value
-		t.ValueDeals[tr.Unit]++
-	}
+	var a acc
+	a.add(tr)
+	t.Add(a.totals())
 }
 
 // Add adds o's figures to t, unit by unit.
@@ -93,11 +82,51 @@ func FlowID(supplier, recipient string) uint64 {
 	return h.Sum64() & (1<<53 - 1)
 }
 
+// acc accumulates Totals without maps: values and value deals indexed as
+// Units.
+type acc struct {
+	deals  int
+	qty    int64
+	vals   [3]float64
+	vdeals [3]int
+}
+
+func (a *acc) add(t *data.Transfer) {
+	a.deals++
+	if t.Quantity != nil {
+		a.qty += *t.Quantity
+	}
+	if t.Value != nil {
+		if i := slices.Index(Units, t.Unit); i >= 0 {
+			a.vals[i] += *t.Value
+			a.vdeals[i]++
+		}
+	}
+}
+
+func (a *acc) totals() Totals {
+	t := newTotals()
+	t.Deals, t.Quantity = a.deals, a.qty
+	for i, u := range Units {
+		if a.vdeals[i] > 0 {
+			t.Values[u], t.ValueDeals[u] = a.vals[i], a.vdeals[i]
+		}
+	}
+	return t
+}
+
 // flowAcc accumulates one supplier→recipient pair.
 type flowAcc struct {
-	flow    Flow
-	cats    map[data.Category]int
-	weapons map[string]int
+	supplier, recipient string
+	acc
+	ids     []int64
+	cats    [16]int // deals by index in data.Categories
+	weapons []weaponCount
+}
+
+type weaponCount struct {
+	name string
+	n    int
 }
 
 // join computes the join of w for a canonical filter.
@@ -109,12 +138,8 @@ type flowAcc struct {
 // totals; they appear in Flows, drawn from or to that country's anchor.
 func (w *World) join(f data.Filter) *Joined {
 	j := &Joined{Filter: f, Version: w.Version, Countries: make(map[string]*CountryStat, len(w.Countries))}
-	for i := range w.Countries {
-		c := &w.Countries[i]
-		j.Countries[c.ISO3] = &CountryStat{
-			ISO3: c.ISO3, Name: c.Name, Imports: newTotals(), Exports: newTotals(), Conflicts: []string{},
-		}
-	}
+	imports := make([]acc, len(w.Countries))
+	exports := make([]acc, len(w.Countries))
 
 	pairs := make(map[[2]string]*flowAcc)
 	var order []*flowAcc
@@ -123,31 +148,38 @@ func (w *World) join(f data.Filter) *Joined {
 		if !f.Match(t) {
 			continue
 		}
-		if cs := j.Countries[t.Supplier]; cs != nil {
-			cs.Exports.addTransfer(t)
+		if k, ok := w.countryIndex[t.Supplier]; ok {
+			exports[k].add(t)
 		}
-		if cs := j.Countries[t.Recipient]; cs != nil {
-			cs.Imports.addTransfer(t)
+		if k, ok := w.countryIndex[t.Recipient]; ok {
+			imports[k].add(t)
 		}
 		key := [2]string{t.Supplier, t.Recipient}
-		acc := pairs[key]
-		if acc == nil {
-			acc = &flowAcc{
-				flow:    Flow{ID: FlowID(t.Supplier, t.Recipient), Supplier: t.Supplier, Recipient: t.Recipient, Totals: newTotals()},
-				cats:    make(map[data.Category]int),
-				weapons: make(map[string]int),
-			}
-			pairs[key] = acc
-			order = append(order, acc)
+		fa := pairs[key]
+		if fa == nil {
+			fa = &flowAcc{supplier: t.Supplier, recipient: t.Recipient}
+			pairs[key] = fa
+			order = append(order, fa)
 		}
-		acc.flow.addTransfer(t)
-		acc.flow.TransferIDs = append(acc.flow.TransferIDs, t.ID)
-		acc.cats[t.Category]++
+		fa.add(t)
+		fa.ids = append(fa.ids, t.ID)
+		if c := slices.Index(data.Categories, t.Category); c >= 0 && c < len(fa.cats) {
+			fa.cats[c]++
+		}
 		if name := weaponName(t); name != "" {
-			acc.weapons[name]++
+			if k := slices.IndexFunc(fa.weapons, func(wc weaponCount) bool { return wc.name == name }); k >= 0 {
+				fa.weapons[k].n++
+			} else {
+				fa.weapons = append(fa.weapons, weaponCount{name, 1})
+			}
 		}
 	}
 
+	for i := range w.Countries {
+		c := &w.Countries[i]
+		j.Countries[c.ISO3] = &CountryStat{ISO3: c.ISO3, Name: c.Name,
+			Imports: imports[i].totals(), Exports: exports[i].totals(), Conflicts: []string{}}
+	}
 	for i := range w.Conflicts {
 		c := &w.Conflicts[i]
 		if !c.ActiveIn(f.YearFrom, f.YearTo) {
@@ -162,17 +194,19 @@ func (w *World) join(f data.Filter) *Joined {
 	}
 
 	j.Flows = make([]Flow, len(order))
-	for i, acc := range order {
-		fl := &acc.flow
-		fl.TopCategory = topCategory(acc.cats)
-		fl.TopWeapons = topWeapons(acc.weapons, MaxTopWeapons)
+	for i, fa := range order {
+		fl := Flow{
+			ID: FlowID(fa.supplier, fa.recipient), Supplier: fa.supplier, Recipient: fa.recipient,
+			Totals: fa.totals(), TopCategory: topCategory(fa.cats[:]),
+			TopWeapons: topWeapons(fa.weapons, MaxTopWeapons), TransferIDs: fa.ids,
+		}
 		var okFrom, okTo bool
 		fl.From, okFrom = w.AnchorOf(fl.Supplier)
 		fl.To, okTo = w.AnchorOf(fl.Recipient)
 		if okFrom && okTo {
 			fl.Arc = w.arc(fl.From, fl.To)
 		}
-		j.Flows[i] = *fl
+		j.Flows[i] = fl
 	}
 	rankByTotals(j.Flows, func(f *Flow) *Totals { return &f.Totals },
 		func(a, b *Flow) int { return cmp.Compare(a.ID, b.ID) })
@@ -188,33 +222,27 @@ func weaponName(t *data.Transfer) string {
 	return t.Description
 }
 
-// topCategory is the category with the most deals (ties: data.Categories
-// order).
-func topCategory(counts map[data.Category]int) data.Category {
+// topCategory is the category with the most deals, given deals by index
+// in data.Categories (ties: the earlier category).
+func topCategory(counts []int) data.Category {
 	var best data.Category
 	n := 0
-	for _, c := range data.Categories {
-		if counts[c] > n {
-			best, n = c, counts[c]
+	for i, c := range data.Categories {
+		if i < len(counts) && counts[i] > n {
+			best, n = c, counts[i]
 		}
 	}
 	return best
 }
 
 // topWeapons lists up to k designations, most deals first (ties: by name).
-func topWeapons(counts map[string]int, k int) []string {
-	names := make([]string, 0, len(counts))
-	for n := range counts {
-		names = append(names, n)
-	}
-	slices.SortFunc(names, func(a, b string) int {
-		if c := cmp.Compare(counts[b], counts[a]); c != 0 {
-			return c
-		}
-		return cmp.Compare(a, b)
+func topWeapons(counts []weaponCount, k int) []string {
+	slices.SortFunc(counts, func(a, b weaponCount) int {
+		return cmp.Or(cmp.Compare(b.n, a.n), cmp.Compare(a.name, b.name))
 	})
-	if len(names) > k {
-		names = names[:k]
+	names := make([]string, 0, min(k, len(counts)))
+	for _, wc := range counts[:min(k, len(counts))] {
+		names = append(names, wc.name)
 	}
 	return names
 }

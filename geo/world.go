@@ -38,9 +38,10 @@ type World struct {
 	Events    []data.Event
 	Transfers []data.Transfer // sorted by ID
 
-	byID map[int64]*data.Transfer
-	memo *joinMemo
-	arcs sync.Map // [2]string{fromISO3, toISO3} -> orb.MultiLineString
+	byID         map[int64]*data.Transfer
+	countryIndex map[string]int // ISO3 -> index in Countries
+	memo         *joinMemo
+	arcs         sync.Map // [2]string{fromISO3, toISO3} -> orb.MultiLineString
 }
 
 // Joined is the join of a World for one filter. It is shared by every caller
@@ -98,7 +99,9 @@ func NewWorld(version int64, countries []data.Country, actors []data.Actor, conf
 		Events:    events,
 		Transfers: transfers,
 		byID:      make(map[int64]*data.Transfer, len(transfers)),
-		memo:      newJoinMemo(JoinCacheSize),
+
+		countryIndex: make(map[string]int, len(countries)),
+		memo:         newJoinMemo(JoinCacheSize),
 	}
 	slices.SortFunc(w.Countries, func(a, b data.Country) int { return cmp.Compare(a.ISO3, b.ISO3) })
 	slices.SortFunc(w.Conflicts, func(a, b data.Conflict) int { return cmp.Compare(a.ID, b.ID) })
@@ -109,6 +112,7 @@ func NewWorld(version int64, countries []data.Country, actors []data.Actor, conf
 			c.Anchor = Anchor(c.Geometry)
 		}
 		w.Country[c.ISO3] = c
+		w.countryIndex[c.ISO3] = i
 	}
 	for _, a := range actors {
 		w.Actors[a.ID] = a

@@ -1,0 +1,237 @@
+package geo_test
+
+import (
+	"context"
+	"errors"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/armsflow/armsflow/data"
+	"github.com/armsflow/armsflow/geo"
+	"github.com/armsflow/armsflow/geo/geotest"
+)
+
+// fakeClock is a settable clock for Source.
+type fakeClock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func (c *fakeClock) now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.t
+}
+
+func (c *fakeClock) advance(d time.Duration) {
+	c.mu.Lock()
+	c.t = c.t.Add(d)
+	c.mu.Unlock()
+}
+
+func newTestSource(st geo.WorldStore) (*geo.Source, *fakeClock) {
+	clk := &fakeClock{t: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)}
+	src := geo.NewSource(st, time.Minute)
+	geo.SetClock(src, clk.now)
+	return src, clk
+}
+
+func TestSourceMarkStale(t *testing.T) {
+	ctx := context.Background()
+	st := geotest.NewStoreWith(geotest.Fixture())
+	src, _ := newTestSource(st)
+	w1, err := src.World(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if w2, _ := src.World(ctx); w2 != w1 {
+		t.Fatal("second call reloaded with nothing stale")
+	}
+	if n := st.Calls("Transfers"); n != 1 {
+		t.Errorf("%d loads, want 1", n)
+	}
+
+	// A write in process: MarkStale, then the next call sees it.
+	tr := geotest.Fixture().Transfers[0]
+	tr.Key, tr.Recipient = "fix:new", "GBR"
+	if _, _, err := st.PutTransfer(ctx, tr); err != nil {
+		t.Fatal(err)
+	}
+	if w, _ := src.World(ctx); w != w1 {
+		t.Fatal("reloaded before MarkStale or Poll")
+	}
+	src.MarkStale()
+	w3, err := src.World(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if w3 == w1 || w3.Version != w1.Version+1 || len(w3.Transfers) != len(w1.Transfers)+1 {
+		t.Fatalf("after MarkStale: version %d, %d transfers", w3.Version, len(w3.Transfers))
+	}
+	// MarkStale with no new version checks but keeps the World.
+	src.MarkStale()
+	if w, _ := src.World(ctx); w != w3 {
+		t.Error("same version gave a new World")
+	}
+	if n := st.Calls("Transfers"); n != 2 {
+		t.Errorf("%d loads, want 2", n)
+	}
+}
+
+func TestSourcePoll(t *testing.T) {
+	ctx := context.Background()
+	st := geotest.NewStoreWith(geotest.Fixture())
+	src, clk := newTestSource(st)
+	w1, _ := src.World(ctx)
+	versions := st.Calls("Version")
+
+	st.Bump() // another process wrote
+	clk.advance(30 * time.Second)
+	if w, _ := src.World(ctx); w != w1 {
+		t.Fatal("reloaded before Poll elapsed")
+	}
+	if st.Calls("Version") != versions {
+		t.Error("checked the version before Poll elapsed")
+	}
+	clk.advance(31 * time.Second)
+	w2, err := src.World(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if w2 == w1 || w2.Version != w1.Version+1 {
+		t.Fatalf("after Poll: version %d", w2.Version)
+	}
+	// Poll elapsed with the same version: a check, no reload.
+	clk.advance(2 * time.Minute)
+	if w, _ := src.World(ctx); w != w2 {
+		t.Error("unchanged version gave a new World")
+	}
+	if n := st.Calls("Transfers"); n != 2 {
+		t.Errorf("%d loads, want 2", n)
+	}
+}
+
+func TestSourceErrors(t *testing.T) {
+	ctx := context.Background()
+	st := geotest.NewStoreWith(geotest.Fixture())
+	src, clk := newTestSource(st)
+	boom := errors.New("disk on fire")
+
+	st.SetErr(boom)
+	if w, err := src.World(ctx); !errors.Is(err, boom) || w != nil {
+		t.Fatalf("first load with a failing store: %v, %v", w, err)
+	}
+	st.SetErr(nil)
+	w1, err := src.World(ctx)
+	if err != nil {
+		t.Fatalf("store healed, still failing: %v", err)
+	}
+	st.SetErr(boom)
+	src.MarkStale()
+	if w, err := src.World(ctx); err != nil || w != w1 {
+		t.Fatalf("failing reload: %v, %v; want the old World and no error", w, err)
+	}
+	clk.advance(2 * time.Minute)
+	if w, err := src.World(ctx); err != nil || w != w1 {
+		t.Fatalf("failing poll: %v, %v", w, err)
+	}
+	st.SetErr(nil)
+	st.Bump()
+	clk.advance(2 * time.Minute)
+	if w, err := src.World(ctx); err != nil || w == w1 {
+		t.Fatalf("healed store not reloaded: %v", err)
+	}
+}
+
+// slowStore blocks Transfers until released, to pile callers up on one load.
+type slowStore struct {
+	*geotest.Store
+	release chan struct{}
+	loads   atomic.Int32
+}
+
+func (s *slowStore) Transfers(ctx context.Context, f data.Filter) ([]data.Transfer, error) {
+	s.loads.Add(1)
+	<-s.release
+	return s.Store.Transfers(ctx, f)
+}
+
+func TestSourceSingleflight(t *testing.T) {
+	st := &slowStore{Store: geotest.NewStoreWith(geotest.Fixture()), release: make(chan struct{})}
+	src, _ := newTestSource(st)
+	const callers = 20
+	var wg sync.WaitGroup
+	worlds := make([]*geo.World, callers)
+	for i := range callers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			w, err := src.World(context.Background())
+			if err != nil {
+				t.Error(err)
+			}
+			worlds[i] = w
+		}()
+	}
+	// A caller that gives up does not cancel the load for the others.
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error)
+	go func() {
+		_, err := src.World(ctx)
+		done <- err
+	}()
+	cancel()
+	if err := <-done; !errors.Is(err, context.Canceled) {
+		t.Errorf("cancelled caller got %v", err)
+	}
+	close(st.release)
+	wg.Wait()
+	if n := st.loads.Load(); n != 1 {
+		t.Errorf("%d loads for %d concurrent callers, want 1", n, callers)
+	}
+	for i, w := range worlds {
+		if w == nil || w != worlds[0] {
+			t.Errorf("caller %d got a different World", i)
+		}
+	}
+}
+
+// Concurrent World, MarkStale and writes under -race.
+func TestSourceConcurrent(t *testing.T) {
+	ctx := context.Background()
+	st := geotest.NewStoreWith(geotest.Fixture())
+	src := geo.NewSource(st, time.Millisecond)
+	var wg sync.WaitGroup
+	for g := range 4 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range 50 {
+				w, err := src.World(ctx)
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				w.Join(data.Filter{YearFrom: 2000 + i%20})
+				if g == 0 && i%10 == 0 {
+					tr := geotest.Fixture().Transfers[1]
+					tr.Key = ""
+					if _, _, err := st.PutTransfer(ctx, tr); err != nil {
+						t.Error(err)
+					}
+					src.MarkStale()
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	w, err := src.World(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(w.Transfers) != 12+5 {
+		t.Errorf("final World has %d transfers, want 17", len(w.Transfers))
+	}
+}
