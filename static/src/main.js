@@ -1,0 +1,4 @@
+// main.js: entry of the map page (/).
+import { start } from './app.js';
+
+start({ embed: false });

@@ -1,0 +1,223 @@
+// state.js: the whole view of the map as a plain object, and its URL form.
+// Everything a share link restores lives here; nothing here touches the
+// DOM or the map, so node's test runner checks it directly.
+//
+// URL query parameters (all optional; defaults are left out of the URL):
+//   map=ZOOM/LAT/LNG[/BEARING[/PITCH]]  camera, e.g. map=3.2/48.5/31.2/0/0
+//   years=FROM-TO | YEAR                year window (as the data API's filter)
+//   supplier=USA,GBR  recipient=UKR     actor ids (as the data API's filter)
+//   category=aircraft,missiles          weapon categories
+//   status=delivered,ordered            transfer statuses
+//   mode=imports|exports                what the countries are shaded by
+//   measure=deals|tiv|usd|eur           which figure shades them
+//   layers=flows,conflicts,events,labels  the overlays shown ("none" for none)
+//   sel=UKR | sel=USA>UKR               the selected country, or flow supplier>recipient
+//   panel=table                         the flow table is open
+// Embed widget only (/embed):
+//   controls=zoom,legend,years,layers,filters,share   the controls shown
+//   title=TEXT                          a title over the map
+//   year=2022                           a fixed year (no slider)
+
+/** Weapon categories, in display order (data/model.go). */
+export const CATEGORIES = ['aircraft', 'air-defence', 'armoured-vehicles', 'artillery', 'missiles', 'naval',
+  'drones', 'small-arms', 'ammunition', 'sensors', 'engines', 'other'];
+/** Transfer statuses (data/model.go). */
+export const STATUSES = ['notified', 'ordered', 'delivered', 'cancelled'];
+export const MODES = ['imports', 'exports'];
+export const MEASURES = ['deals', 'tiv', 'usd', 'eur'];
+export const OVERLAYS = ['flows', 'conflicts', 'events', 'labels'];
+export const EMBED_CONTROLS = ['zoom', 'legend', 'years', 'layers', 'filters', 'share'];
+export const YEAR_MIN = 1950;
+export const YEAR_MAX = 2025;
+export const DEFAULT_YEARS = [2015, 2024];
+export const DEFAULT_VIEW = { zoom: 1.6, lat: 25, lng: 20, bearing: 0, pitch: 0 };
+export const DEFAULT_EMBED_CONTROLS = ['zoom', 'legend'];
+
+const ACTOR_RE = /^[A-Z0-9-]{2,40}$/;
+
+/** The default state. */
+export function defaultState() {
+  return {
+    view: { ...DEFAULT_VIEW },
+    years: [...DEFAULT_YEARS],
+    supplier: [],
+    recipient: [],
+    category: [],
+    status: [],
+    mode: 'imports',
+    measure: 'deals',
+    layers: [...OVERLAYS],
+    sel: null, // {type:'country', iso3} | {type:'flow', supplier, recipient}
+    panel: '',
+    // embed options
+    controls: [...DEFAULT_EMBED_CONTROLS],
+    title: '',
+    year: null,
+  };
+}
+
+const num = (s) => (s !== undefined && s !== '' && Number.isFinite(Number(s)) ? Number(s) : null);
+const clamp = (v, lo, hi) => Math.min(hi, Math.max(lo, v));
+
+function parseList(value, { upper = false, allowed = null } = {}) {
+  if (!value) return [];
+  const out = new Set();
+  for (let p of value.split(',')) {
+    p = p.trim();
+    if (!p) continue;
+    p = upper ? p.toUpperCase() : p.toLowerCase();
+    if (allowed ? allowed.includes(p) : ACTOR_RE.test(p)) out.add(p);
+  }
+  const arr = [...out];
+  return allowed ? allowed.filter((a) => out.has(a)) : arr.sort();
+}
+
+/** Parses a year window "2014-2024", "2020", "2014-" or "-2020"; null if malformed. */
+export function parseYears(s) {
+  if (!s) return null;
+  const m = /^\s*(\d{4})?\s*(-)?\s*(\d{4})?\s*$/.exec(s);
+  if (!m || (!m[1] && !m[3])) return null;
+  let from = m[1] ? Number(m[1]) : YEAR_MIN;
+  let to = m[3] ? Number(m[3]) : m[2] ? YEAR_MAX : from;
+  from = clamp(from, YEAR_MIN, YEAR_MAX);
+  to = clamp(to, YEAR_MIN, YEAR_MAX);
+  if (from > to) return null;
+  return [from, to];
+}
+
+const wrap180 = (x) => (x >= -180 && x <= 180 ? x : ((((x + 180) % 360) + 360) % 360) - 180);
+
+function parseView(s) {
+  if (!s) return null;
+  const p = s.split('/').map(num);
+  if (p.length < 3 || p.slice(0, 3).some((v) => v === null)) return null;
+  const [zoom, lat, lng, bearing = 0, pitch = 0] = p;
+  return {
+    zoom: clamp(zoom, 0, 22),
+    lat: clamp(lat, -85.05, 85.05),
+    lng: wrap180(lng),
+    bearing: bearing === null ? 0 : wrap180(bearing),
+    pitch: pitch === null ? 0 : clamp(pitch, 0, 85),
+  };
+}
+
+function parseSel(s) {
+  if (!s) return null;
+  const [a, b, extra] = s.toUpperCase().split('>');
+  if (extra !== undefined) return null;
+  if (b === undefined) return ACTOR_RE.test(a) ? { type: 'country', iso3: a } : null;
+  return ACTOR_RE.test(a) && ACTOR_RE.test(b) && a !== b ? { type: 'flow', supplier: a, recipient: b } : null;
+}
+
+/**
+ * Reads a state from a query string ("?a=b&..." or "a=b&..."). Anything
+ * malformed is ignored and falls back to the default.
+ */
+export function parseState(search) {
+  const q = new URLSearchParams(search);
+  const s = defaultState();
+  const view = parseView(q.get('map'));
+  if (view) s.view = view;
+  const years = parseYears(q.get('years'));
+  if (years) s.years = years;
+  s.supplier = parseList(q.get('supplier'), { upper: true });
+  s.recipient = parseList(q.get('recipient'), { upper: true });
+  s.category = parseList(q.get('category'), { allowed: CATEGORIES });
+  s.status = parseList(q.get('status'), { allowed: STATUSES });
+  if (MODES.includes(q.get('mode'))) s.mode = q.get('mode');
+  if (MEASURES.includes(q.get('measure'))) s.measure = q.get('measure');
+  if (q.has('layers')) s.layers = q.get('layers') === 'none' ? [] : parseList(q.get('layers'), { allowed: OVERLAYS });
+  s.sel = parseSel(q.get('sel'));
+  if (q.get('panel') === 'table') s.panel = 'table';
+  if (q.has('controls')) s.controls = q.get('controls') === 'none' ? [] : parseList(q.get('controls'), { allowed: EMBED_CONTROLS });
+  s.title = (q.get('title') || '').trim().slice(0, 200);
+  const year = num(q.get('year'));
+  if (year !== null && Number.isInteger(year) && year >= YEAR_MIN && year <= YEAR_MAX) {
+    s.year = year;
+    s.years = [year, year];
+  }
+  return s;
+}
+
+/** Rounds a camera for the URL: precision grows with zoom. */
+export function roundView(v) {
+  const digits = clamp(Math.ceil(Math.log10(Math.pow(2, v.zoom))) + 1, 2, 6);
+  const r = (x, d) => Number(x.toFixed(d));
+  return { zoom: r(v.zoom, 2), lat: r(v.lat, digits), lng: r(v.lng, digits), bearing: r(v.bearing, 1), pitch: r(v.pitch, 1) };
+}
+
+function yearsString([from, to]) {
+  return from === to ? String(from) : `${from}-${to}`;
+}
+
+/** The data API filter of a state, as query parameters (years, supplier, recipient, category, status). */
+export function filterParams(s) {
+  const q = new URLSearchParams();
+  q.set('years', yearsString(s.years));
+  if (s.supplier.length) q.set('supplier', s.supplier.join(','));
+  if (s.recipient.length) q.set('recipient', s.recipient.join(','));
+  if (s.category.length) q.set('category', s.category.join(','));
+  if (s.status.length) q.set('status', s.status.join(','));
+  return q;
+}
+
+/** The filter as a query string with readable commas. */
+export function filterQuery(s) {
+  return filterParams(s).toString().replaceAll('%2C', ',');
+}
+
+/**
+ * Writes a state as a query string (without "?"), canonical: fixed order,
+ * defaults left out. embed adds the embed widget's options.
+ */
+export function serializeState(s, { embed = false } = {}) {
+  const d = defaultState();
+  const q = new URLSearchParams();
+  const v = roundView(s.view);
+  const dv = roundView(d.view);
+  if (JSON.stringify(v) !== JSON.stringify(dv)) {
+    const parts = [v.zoom, v.lat, v.lng];
+    if (v.bearing || v.pitch) parts.push(v.bearing);
+    if (v.pitch) parts.push(v.pitch);
+    q.set('map', parts.join('/'));
+  }
+  if (embed && s.year !== null) {
+    q.set('year', String(s.year));
+  } else if (s.years[0] !== d.years[0] || s.years[1] !== d.years[1]) {
+    q.set('years', yearsString(s.years));
+  }
+  for (const k of ['supplier', 'recipient', 'category', 'status']) {
+    if (s[k].length) q.set(k, s[k].join(','));
+  }
+  if (s.mode !== d.mode) q.set('mode', s.mode);
+  if (s.measure !== d.measure) q.set('measure', s.measure);
+  const layers = OVERLAYS.filter((l) => s.layers.includes(l));
+  if (layers.join() !== d.layers.join()) q.set('layers', layers.length ? layers.join(',') : 'none');
+  if (s.sel?.type === 'country') q.set('sel', s.sel.iso3);
+  if (s.sel?.type === 'flow') q.set('sel', `${s.sel.supplier}>${s.sel.recipient}`);
+  if (s.panel === 'table' && !embed) q.set('panel', 'table');
+  if (embed) {
+    const controls = EMBED_CONTROLS.filter((c) => s.controls.includes(c));
+    if (controls.join() !== DEFAULT_EMBED_CONTROLS.join()) q.set('controls', controls.length ? controls.join(',') : 'none');
+    if (s.title) q.set('title', s.title);
+  }
+  return q.toString().replaceAll('%2C', ',').replaceAll('%2F', '/');
+}
+
+/** The share URL of a state: origin + path + canonical query. */
+export function shareURL(origin, s, { embed = false } = {}) {
+  const qs = serializeState(s, { embed });
+  return `${origin}${embed ? '/embed' : '/'}${qs ? `?${qs}` : ''}`;
+}
+
+/** The iframe code embedding a state. */
+export function iframeCode(origin, s, { width = 800, height = 500 } = {}) {
+  const esc = (x) => String(x).replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;');
+  const title = s.title || 'armsflow: arms transfers map';
+  return `<iframe src="${esc(shareURL(origin, s, { embed: true }))}" width="${width}" height="${height}" title="${esc(title)}" loading="lazy" style="border:0" allow="fullscreen"></iframe>`;
+}
+
+/** Whether two states show the same view (what a share link must restore). */
+export function sameView(a, b) {
+  return serializeState(a, { embed: true }) === serializeState(b, { embed: true }) && a.panel === b.panel;
+}
