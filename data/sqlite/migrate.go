@@ -75,10 +75,9 @@ func schemaVersion(ctx context.Context, q queryer) (int, error) {
 	return v, nil
 }
 
-// migrate brings the schema up to version target, one transaction per
-// migration. It refuses a database whose schema is newer than this binary
-// knows.
-func migrate(ctx context.Context, db *sql.DB, target int) error {
+// migrate applies the migrations of ms the database lacks, one transaction
+// each. It refuses a database whose schema is newer than ms knows.
+func migrate(ctx context.Context, db *sql.DB, ms []migration) error {
 	if _, err := db.ExecContext(ctx, createMigrationsTable); err != nil {
 		return fmt.Errorf("create schema_migrations: %w", err)
 	}
@@ -86,10 +85,10 @@ func migrate(ctx context.Context, db *sql.DB, target int) error {
 	if err != nil {
 		return err
 	}
-	if cur > len(migrations) {
-		return fmt.Errorf("schema version %d is newer than this armsflow knows (%d): it was written by a newer armsflow; upgrade armsflow to open it", cur, len(migrations))
+	if cur > len(ms) {
+		return fmt.Errorf("schema version %d is newer than this armsflow knows (%d): it was written by a newer armsflow; upgrade armsflow to open it", cur, len(ms))
 	}
-	for _, m := range migrations[:target] {
+	for _, m := range ms {
 		if m.version <= cur {
 			continue
 		}

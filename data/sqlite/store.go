@@ -35,12 +35,12 @@ type Store struct {
 // schema up to date. path ":memory:" (or "") opens a private in-memory
 // database on a single connection, for tests and throwaway runs.
 func Open(ctx context.Context, path string) (*Store, error) {
-	return openAt(ctx, path, len(migrations))
+	return openWith(ctx, path, migrations)
 }
 
-// openAt is Open applying the migrations only up to version target (tests use
-// it to build a database as an older armsflow left it).
-func openAt(ctx context.Context, path string, target int) (*Store, error) {
+// openWith is Open with a given schema history (tests pass a prefix of it to
+// build a database as an older armsflow left it).
+func openWith(ctx context.Context, path string, ms []migration) (*Store, error) {
 	s := &Store{path: path}
 	memory := path == "" || path == ":memory:"
 	var err error
@@ -67,7 +67,7 @@ func openAt(ctx context.Context, path string, target int) (*Store, error) {
 		s.Close()
 		return nil, fmt.Errorf("open database %s: %w", s.name(), err)
 	}
-	if err := migrate(ctx, s.wdb, target); err != nil {
+	if err := migrate(ctx, s.wdb, ms); err != nil {
 		s.Close()
 		return nil, fmt.Errorf("database %s: %w", s.name(), err)
 	}
