@@ -1,0 +1,211 @@
+package tiles
+
+import (
+	"hash/fnv"
+	"math"
+	"sync"
+
+	"github.com/paulmach/orb"
+	"github.com/paulmach/orb/simplify"
+	"github.com/tidwall/rtree"
+)
+
+// Spatial index and per-zoom geometry.
+//
+// A shapeSet holds polygon features (countries, conflict areas) projected
+// once to world units and split into polygon parts. One R-tree
+// (github.com/tidwall/rtree) over the parts' bounds in world units serves
+// every zoom: simplification only removes vertices, so a part's simplified
+// bound lies inside its full-resolution bound. The simplified geometry of
+// each zoom is built on first use (Douglas–Peucker from orb/simplify with a
+// tolerance of simplifyPixels in tile units) and kept; zooms at or above
+// fullResZoom use the full-resolution parts.
+
+const (
+	// simplifyTolerance is the Douglas–Peucker tolerance in tile units:
+	// 8 units of a 4096 extent is one pixel of a 512-pixel tile.
+	simplifyTolerance = 8.0
+	// fullResZoom is the first zoom served from unsimplified geometry:
+	// there one pixel is under 40 m, finer than 1:50m source data.
+	fullResZoom = 10
+	// maxZoomLevels bounds the per-zoom tables (zooms 0..maxZoomLevels-1).
+	maxZoomLevels = 25
+)
+
+// part is one polygon of a shape, in world units, oriented (exterior
+// positive, holes negative).
+type part struct {
+	shape  int32
+	rings  []orb.Ring
+	bounds []orb.Bound
+}
+
+// shapeSet is a set of polygon shapes with an R-tree over their parts.
+type shapeSet struct {
+	nshapes int
+	parts   []part
+	tree    rtree.RTreeGN[float64, int32]
+	fp      uint64 // fingerprint of the source geometry
+	levels  [maxZoomLevels]struct {
+		once  sync.Once
+		parts []part // same indices as parts; rings nil when dropped
+	}
+}
+
+// newShapeSet projects shapes (lon/lat multipolygons) into world units.
+func newShapeSet(shapes []orb.MultiPolygon) *shapeSet {
+	s := &shapeSet{nshapes: len(shapes), fp: fingerprint(shapes)}
+	for i, mp := range shapes {
+		for _, poly := range mp {
+			if len(poly) == 0 || len(poly[0]) < 4 {
+				continue
+			}
+			p := part{shape: int32(i)}
+			for j, r := range poly {
+				if len(r) < 4 {
+					continue
+				}
+				pr := projectRing(r)
+				if pr[0] != pr[len(pr)-1] {
+					pr = append(pr, pr[0])
+				}
+				orient(pr, j == 0)
+				p.rings = append(p.rings, pr)
+				p.bounds = append(p.bounds, pr.Bound())
+			}
+			s.tree.Insert(p.bounds[0].Min, p.bounds[0].Max, int32(len(s.parts)))
+			s.parts = append(s.parts, p)
+		}
+	}
+	return s
+}
+
+// fingerprint hashes shapes' coordinates, so a new World with unchanged
+// geometry reuses the projected and simplified parts.
+func fingerprint(shapes []orb.MultiPolygon) uint64 {
+	h := fnv.New64a()
+	var buf [8]byte
+	put := func(f float64) {
+		u := math.Float64bits(f)
+		for i := range buf {
+			buf[i] = byte(u >> (8 * i))
+		}
+		h.Write(buf[:])
+	}
+	for _, mp := range shapes {
+		put(float64(len(mp)))
+		for _, poly := range mp {
+			put(float64(len(poly)))
+			for _, r := range poly {
+				put(float64(len(r)))
+				for _, p := range r {
+					put(p[0])
+					put(p[1])
+				}
+			}
+		}
+	}
+	return h.Sum64()
+}
+
+// level returns the parts simplified for zoom z.
+func (s *shapeSet) level(z int, extent uint32) []part {
+	if z >= fullResZoom {
+		return s.parts
+	}
+	l := &s.levels[z]
+	l.once.Do(func() { l.parts = s.simplified(z, extent) })
+	return l.parts
+}
+
+func (s *shapeSet) simplified(z int, extent uint32) []part {
+	tol := simplifyTolerance / (float64(extent) * math.Exp2(float64(z)))
+	minArea2 := 2 * tol * tol // rings under about a pixel of area vanish
+	dp := simplify.DouglasPeucker(tol)
+	out := make([]part, len(s.parts))
+	for i, p := range s.parts {
+		q := part{shape: p.shape}
+		for j, r := range p.rings {
+			sr := dp.Ring(append(orb.Ring(nil), r...))
+			if len(sr) < 4 || math.Abs(area2f(sr)) < minArea2 {
+				if j == 0 {
+					break
+				}
+				continue
+			}
+			orient(sr, j == 0)
+			q.rings = append(q.rings, sr)
+			q.bounds = append(q.bounds, sr.Bound())
+		}
+		out[i] = q
+	}
+	return out
+}
+
+// hit is a part (or point) found in a tile, with the world shift (-1, 0,
+// +1) that brings it into the tile across the antimeridian.
+type hit struct {
+	idx   int32
+	shift int8
+}
+
+// query appends the parts whose bounds meet the world-unit boxes of a
+// tile (one per shift).
+func (s *shapeSet) query(boxes []shiftBox, hits []hit) []hit {
+	for _, b := range boxes {
+		shift := b.shift
+		s.tree.Search(b.box.Min, b.box.Max, func(_, _ [2]float64, i int32) bool {
+			hits = append(hits, hit{idx: i, shift: shift})
+			return true
+		})
+	}
+	return hits
+}
+
+// shiftBox is a tile's buffered box in world units, moved by -shift worlds
+// so that geometry found in it, moved by +shift, lands in the tile.
+type shiftBox struct {
+	box   orb.Bound
+	shift int8
+}
+
+// tileBoxes returns the world-unit boxes to search for a tile: its own
+// buffered box, plus the wrapped-around slice of the other side of the
+// antimeridian when the buffer crosses it.
+func tileBoxes(nb orb.Bound, dst []shiftBox) []shiftBox {
+	dst = append(dst[:0], shiftBox{box: nb})
+	if nb.Min[0] < 0 {
+		dst = append(dst, shiftBox{box: orb.Bound{Min: orb.Point{nb.Min[0] + 1, nb.Min[1]}, Max: orb.Point{1, nb.Max[1]}}, shift: -1})
+	}
+	if nb.Max[0] > 1 {
+		dst = append(dst, shiftBox{box: orb.Bound{Min: orb.Point{0, nb.Min[1]}, Max: orb.Point{nb.Max[0] - 1, nb.Max[1]}}, shift: 1})
+	}
+	return dst
+}
+
+// pointSet is a set of points in world units with an R-tree.
+type pointSet struct {
+	pts  []orb.Point
+	tree rtree.RTreeGN[float64, int32]
+}
+
+func newPointSet(lonlat []orb.Point) *pointSet {
+	s := &pointSet{pts: make([]orb.Point, len(lonlat))}
+	for i, ll := range lonlat {
+		p := project(ll)
+		s.pts[i] = p
+		s.tree.Insert(p, p, int32(i))
+	}
+	return s
+}
+
+func (s *pointSet) query(boxes []shiftBox, hits []hit) []hit {
+	for _, b := range boxes {
+		shift := b.shift
+		s.tree.Search(b.box.Min, b.box.Max, func(_, _ [2]float64, i int32) bool {
+			hits = append(hits, hit{idx: i, shift: shift})
+			return true
+		})
+	}
+	return hits
+}

@@ -1,0 +1,43 @@
+package tiles
+
+import (
+	"github.com/paulmach/orb/encoding/mvt/vectortile"
+)
+
+// The labels layer: one point per country at its anchor (inside its
+// largest polygon), with rank = 1 for the largest country by spherical
+// area, for symbol-sort-key. Only anchors inside the tile proper are
+// written: MapLibre places a point label only in the tile that holds its
+// anchor, so buffer copies would be dead weight. Feature id: countryID.
+const (
+	lkISO3 = iota
+	lkName
+	lkRank
+)
+
+func labelsLayer(o Options) *layerDef {
+	return newLayerDef("labels",
+		"One label point per country at its anchor; rank 1 is the largest country by area (use as symbol-sort-key).",
+		"point", o.MinZoom, o.MaxZoom,
+		[]field{{"iso3", typString}, {"name", typString}, {"rank", typNumber}},
+		renderLabels)
+}
+
+func renderLabels(tc *tileCtx, le *layerEnc) {
+	p, st := tc.p, tc.st
+	tc.points(p.labels)
+	e := int32(tc.extent)
+	for k, h := range st.hits {
+		pt := st.pts[k]
+		if pt.X < 0 || pt.Y < 0 || pt.X >= e || pt.Y >= e {
+			continue
+		}
+		c := &p.world.Countries[p.labelOf[h.idx]]
+		le.begin()
+		le.geom.points(st.pts[k : k+1])
+		le.str(lkISO3, c.ISO3)
+		le.str(lkName, c.Name)
+		le.int(lkRank, p.labelRank[h.idx])
+		le.end(p.countryIDs[p.labelOf[h.idx]], vectortile.Tile_POINT)
+	}
+}

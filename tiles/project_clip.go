@@ -1,0 +1,377 @@
+package tiles
+
+import (
+	"math"
+
+	"github.com/paulmach/orb"
+	"github.com/paulmach/orb/clip"
+)
+
+// Polygon clipping.
+//
+// orb/clip clips each ring with Sutherland–Hodgman, which keeps a polygon
+// that leaves the box and comes back as ONE ring joined by zero-width edges
+// running along the box edge (still so in orb v0.14). Such a ring touches
+// itself, which the MVT spec forbids, and MapLibre strokes the seams. After
+// clip.Ring, polyClipper removes every edge lying on the box boundary and
+// reconnects the remaining chains by walking the boundary in the positive
+// direction (Weiler–Atherton for a rectangle), which yields separate,
+// simple rings; holes that crossed the boundary become part of the walk.
+
+// iring is a ring in polyOut.pts, without its closing point.
+type iring struct{ start, end int32 }
+
+// polyOut collects the integer rings of one feature: each exterior ring is
+// followed by its holes.
+type polyOut struct {
+	pts   []ipt
+	rings []iring
+}
+
+func (o *polyOut) reset() { o.pts, o.rings = o.pts[:0], o.rings[:0] }
+
+func (o *polyOut) add(start int) {
+	o.rings = append(o.rings, iring{int32(start), int32(len(o.pts))})
+}
+
+// chain is a piece of a clipped ring between two boundary points.
+type chain struct {
+	pts    []orb.Point
+	ts, te float64 // boundary parameter of the first and last point
+	next   int
+	used   bool
+}
+
+// polyClipper clips polygons to one tile's buffered box. It keeps scratch
+// memory between calls; it is not safe for concurrent use.
+type polyClipper struct {
+	box   orb.Bound // tile coordinates
+	w, h  float64
+	arena []orb.Point
+	rings []orb.Ring // clipped rings of the current polygon
+	ext   []bool     // rings[i] came from an exterior ring
+	chain []chain
+	walk  []orb.Point
+	polys []wpoly
+}
+
+// wpoly is one output polygon of the boundary walk: an exterior ring and
+// the indices (in rings) of the holes assigned to it.
+type wpoly struct {
+	ext   orb.Ring
+	holes []orb.Ring
+}
+
+func (c *polyClipper) reset(box orb.Bound) {
+	c.box = box
+	c.w, c.h = box.Max[0]-box.Min[0], box.Max[1]-box.Min[1]
+	c.arena = c.arena[:0]
+}
+
+// scratch returns n points of arena memory whose capacity ends at n, so
+// clip's appends reallocate instead of overwriting a neighbour.
+func (c *polyClipper) scratch(n int) []orb.Point {
+	if cap(c.arena)-len(c.arena) < n {
+		c.arena = make([]orb.Point, 0, max(2*cap(c.arena), n, 4096))
+	}
+	s := len(c.arena)
+	c.arena = c.arena[:s+n]
+	return c.arena[s : s+n : s+n]
+}
+
+// polygon clips one polygon (rings in world units, oriented, with their
+// bounds) and appends its integer rings to out. nbox is the tile's
+// buffered box in world units (after the antimeridian shift).
+func (c *polyClipper) polygon(out *polyOut, rings []orb.Ring, bounds []orb.Bound, f xform, nbox orb.Bound) {
+	if len(rings) == 0 || !nbox.Intersects(bounds[0]) {
+		return
+	}
+	if contains(nbox, bounds[0]) {
+		// The whole polygon is inside: round it, no clipping.
+		start := len(out.pts)
+		var ok bool
+		if out.pts, ok = appendRing(out.pts, rings[0], f, true); !ok {
+			return
+		}
+		out.add(start)
+		for _, h := range rings[1:] {
+			s := len(out.pts)
+			if out.pts, ok = appendRing(out.pts, h, f, false); ok {
+				out.add(s)
+			}
+		}
+		return
+	}
+	c.rings, c.ext = c.rings[:0], c.ext[:0]
+	needWalk := false
+	for i, r := range rings {
+		if i > 0 && !nbox.Intersects(bounds[i]) {
+			continue
+		}
+		t := c.scratch(len(r))
+		for j, p := range r {
+			t[j] = f.apply(p)
+		}
+		var cr orb.Ring
+		if i > 0 && contains(nbox, bounds[i]) {
+			cr = t
+		} else {
+			cr = clip.Ring(c.box, orb.Ring(t))
+		}
+		if len(cr) < 4 {
+			if i == 0 {
+				return
+			}
+			continue
+		}
+		on, off := c.boundaryEdges(cr)
+		if on && off {
+			needWalk = true
+		}
+		c.rings = append(c.rings, cr)
+		c.ext = append(c.ext, i == 0)
+	}
+	if !needWalk {
+		c.emit(out, c.rings[0], c.rings[1:])
+		return
+	}
+	c.walkBoundary(out)
+}
+
+// emit rounds one polygon into out.
+func (c *polyClipper) emit(out *polyOut, ext orb.Ring, holes []orb.Ring) {
+	start := len(out.pts)
+	var ok bool
+	if out.pts, ok = appendRingTile(out.pts, ext, true); !ok {
+		return
+	}
+	out.add(start)
+	for _, h := range holes {
+		s := len(out.pts)
+		if out.pts, ok = appendRingTile(out.pts, h, false); ok {
+			out.add(s)
+		}
+	}
+}
+
+func contains(outer, inner orb.Bound) bool {
+	return inner.Min[0] >= outer.Min[0] && inner.Max[0] <= outer.Max[0] &&
+		inner.Min[1] >= outer.Min[1] && inner.Max[1] <= outer.Max[1]
+}
+
+// onSide reports whether the segment a-b lies along one side of the box.
+func (c *polyClipper) onSide(a, b orb.Point) bool {
+	return (a[0] == b[0] && (a[0] == c.box.Min[0] || a[0] == c.box.Max[0])) ||
+		(a[1] == b[1] && (a[1] == c.box.Min[1] || a[1] == c.box.Max[1]))
+}
+
+// boundaryEdges reports whether a closed ring has edges on the box boundary
+// and edges off it.
+func (c *polyClipper) boundaryEdges(r orb.Ring) (on, off bool) {
+	for i := 1; i < len(r); i++ {
+		if c.onSide(r[i-1], r[i]) {
+			on = true
+		} else {
+			off = true
+		}
+		if on && off {
+			return
+		}
+	}
+	return
+}
+
+// param is the position of a boundary point along the box perimeter,
+// walking in the positive direction (min,min) → (max,min) → (max,max) →
+// (min,max). Points off the boundary (never expected) snap to the nearest
+// side.
+func (c *polyClipper) param(p orb.Point) float64 {
+	b := c.box
+	d := [4]float64{
+		math.Abs(p[1] - b.Min[1]), // bottom (y = min)
+		math.Abs(p[0] - b.Max[0]), // right
+		math.Abs(p[1] - b.Max[1]), // top (y = max)
+		math.Abs(p[0] - b.Min[0]), // left
+	}
+	side := 0
+	for i := 1; i < 4; i++ {
+		if d[i] < d[side] {
+			side = i
+		}
+	}
+	switch side {
+	case 0:
+		return p[0] - b.Min[0]
+	case 1:
+		return c.w + p[1] - b.Min[1]
+	case 2:
+		return c.w + c.h + b.Max[0] - p[0]
+	}
+	return 2*c.w + c.h + b.Max[1] - p[1]
+}
+
+func (c *polyClipper) perimeter() float64 { return 2 * (c.w + c.h) }
+
+func (c *polyClipper) fwd(from, to float64) float64 {
+	d := math.Mod(to-from, c.perimeter())
+	if d < 0 {
+		d += c.perimeter()
+	}
+	return d
+}
+
+// walkBoundary rebuilds the current polygon's clipped rings into simple
+// polygons and appends them to out.
+func (c *polyClipper) walkBoundary(out *polyOut) {
+	c.chain = c.chain[:0]
+	var inner []orb.Ring // rings that never touch the boundary
+	for _, r := range c.rings {
+		on, off := c.boundaryEdges(r)
+		switch {
+		case !on:
+			inner = append(inner, r)
+		case off:
+			c.splitChains(r)
+		}
+		// Rings lying wholly on the boundary (the box itself) are rebuilt
+		// by the walk.
+	}
+	// Link each chain's end to the nearest chain start ahead of it.
+	for i := range c.chain {
+		best, bestD := -1, math.Inf(1)
+		for j := range c.chain {
+			if d := c.fwd(c.chain[i].te, c.chain[j].ts); d < bestD {
+				best, bestD = j, d
+			}
+		}
+		c.chain[i].next = best
+	}
+	c.polys = c.polys[:0]
+	for i := range c.chain {
+		if c.chain[i].used {
+			continue
+		}
+		walk := c.walk[:0]
+		k := i
+		for {
+			ch := &c.chain[k]
+			ch.used = true
+			for j, p := range ch.pts {
+				if j == 0 && len(walk) > 0 && walk[len(walk)-1] == p {
+					continue
+				}
+				walk = append(walk, p)
+			}
+			nx := ch.next
+			walk = c.appendCorners(walk, ch.te, c.chain[nx].ts)
+			if nx == i || c.chain[nx].used {
+				break
+			}
+			k = nx
+		}
+		ring := make(orb.Ring, len(walk)+1)
+		copy(ring, walk)
+		ring[len(walk)] = walk[0]
+		c.walk = walk
+		if area2f(ring) > 0 {
+			c.polys = append(c.polys, wpoly{ext: ring})
+		} else {
+			inner = append(inner, ring)
+		}
+	}
+	// Assign the holes (and any stray exterior) that never touched the box.
+	for _, r := range inner {
+		if area2f(r) > 0 {
+			c.polys = append(c.polys, wpoly{ext: r})
+			continue
+		}
+		for k := range c.polys {
+			if pointInRing(c.polys[k].ext, r[0]) {
+				c.polys[k].holes = append(c.polys[k].holes, r)
+				break
+			}
+		}
+	}
+	for _, p := range c.polys {
+		c.emit(out, p.ext, p.holes)
+	}
+}
+
+// splitChains cuts a closed ring at its boundary edges into chains.
+func (c *polyClipper) splitChains(r orb.Ring) {
+	n := len(r) - 1 // distinct vertices
+	k0 := -1
+	for k := 0; k < n; k++ {
+		if c.onSide(r[k], r[k+1]) {
+			k0 = k
+			break
+		}
+	}
+	var cur []orb.Point
+	flush := func() {
+		if len(cur) >= 2 {
+			c.chain = append(c.chain, chain{pts: cur, ts: c.param(cur[0]), te: c.param(cur[len(cur)-1])})
+		}
+		cur = nil
+	}
+	for s := 1; s <= n; s++ {
+		k := (k0 + s) % n
+		a, b := r[k], r[k+1]
+		if c.onSide(a, b) {
+			flush()
+			continue
+		}
+		if len(cur) == 0 {
+			cur = append(cur, a)
+		}
+		cur = append(cur, b)
+	}
+	flush()
+}
+
+// appendCorners appends the box corners passed when walking the boundary
+// forward from parameter from to parameter to.
+func (c *polyClipper) appendCorners(walk []orb.Point, from, to float64) []orb.Point {
+	b := c.box
+	corners := [4]struct {
+		t float64
+		p orb.Point
+	}{
+		{0, b.Min},
+		{c.w, orb.Point{b.Max[0], b.Min[1]}},
+		{c.w + c.h, b.Max},
+		{2*c.w + c.h, orb.Point{b.Min[0], b.Max[1]}},
+	}
+	d := c.fwd(from, to)
+	// Corners ahead of from, in walking order.
+	var ahead [4]float64
+	var idx [4]int
+	n := 0
+	for i, k := range corners {
+		if dk := c.fwd(from, k.t); dk > 0 && dk < d {
+			j := n
+			for j > 0 && ahead[j-1] > dk {
+				ahead[j], idx[j] = ahead[j-1], idx[j-1]
+				j--
+			}
+			ahead[j], idx[j] = dk, i
+			n++
+		}
+	}
+	for i := 0; i < n; i++ {
+		walk = append(walk, corners[idx[i]].p)
+	}
+	return walk
+}
+
+// pointInRing is the even-odd test for a point against a closed ring.
+func pointInRing(r orb.Ring, p orb.Point) bool {
+	in := false
+	for i, j := 0, len(r)-1; i < len(r); j, i = i, i+1 {
+		a, b := r[i], r[j]
+		if (a[1] > p[1]) != (b[1] > p[1]) && p[0] < (b[0]-a[0])*(p[1]-a[1])/(b[1]-a[1])+a[0] {
+			in = !in
+		}
+	}
+	return in
+}
