@@ -227,9 +227,9 @@ func TestSegmentMeetsBox(t *testing.T) {
 		p, q [2]float64
 		want bool
 	}{
-		{[2]float64{0, 0}, [2]float64{1, 1}, true},      // through the middle
+		{[2]float64{0, 0}, [2]float64{1, 1}, true},        // through the middle
 		{[2]float64{0, 0.5}, [2]float64{0.3, 0.5}, false}, // stops short
-		{[2]float64{0.5, 0}, [2]float64{0.5, 1}, true},  // vertical
+		{[2]float64{0.5, 0}, [2]float64{0.5, 1}, true},    // vertical
 		{[2]float64{0, 0.39}, [2]float64{1, 0.39}, false},
 		{[2]float64{0.45, 0.45}, [2]float64{0.5, 0.5}, true}, // inside
 		{[2]float64{0, 0.9}, [2]float64{0.9, 0}, true},       // corner diagonal
