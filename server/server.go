@@ -35,9 +35,12 @@ type Config struct {
 
 // Deps are what the server is built from.
 type Deps struct {
-	Store  data.Store
-	Tiles  TileService // may be nil until the tiles layer is wired
-	Live   LiveService // may be nil: no live endpoint
+	Store data.Store
+	Tiles TileService // may be nil until the tiles layer is wired
+	Live  LiveService // may be nil: no live endpoint
+	// World hands out the joined in-memory snapshot (a *geo.Source); nil
+	// means the data API makes its own Source over Store.
+	World  WorldSource
 	Logger *slog.Logger
 	// OnChange hooks run after every successful write made through the
 	// server (the geo source's MarkStale, the tile cache's Invalidate).
@@ -50,6 +53,7 @@ type Server struct {
 	store    data.Store
 	tiles    TileService
 	live     LiveService
+	world    WorldSource
 	log      *slog.Logger
 	router   *mux.Router
 	onChange []func(data.Change)
@@ -63,7 +67,7 @@ func New(cfg Config, d Deps) *Server {
 	if cfg.MaxBodyBytes == 0 {
 		cfg.MaxBodyBytes = 8 << 20
 	}
-	s := &Server{cfg: cfg, store: d.Store, tiles: d.Tiles, live: d.Live, log: d.Logger, router: mux.NewRouter(), onChange: d.OnChange}
+	s := &Server{cfg: cfg, store: d.Store, tiles: d.Tiles, live: d.Live, world: d.World, log: d.Logger, router: mux.NewRouter(), onChange: d.OnChange}
 	s.routes()
 	return s
 }
