@@ -159,8 +159,8 @@ func TestAPICountries(t *testing.T) {
 func TestAPICountryDetail(t *testing.T) {
 	ts, _ := newAPI(t)
 	var rep struct {
-		ISO3      string   `json:"iso3"`
-		Imports   totals   `json:"imports"`
+		ISO3      string `json:"iso3"`
+		Imports   totals `json:"imports"`
 		Suppliers []struct {
 			ID    string `json:"id"`
 			Deals int    `json:"deals"`
