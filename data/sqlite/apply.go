@@ -37,7 +37,24 @@ func (s *Store) Apply(ctx context.Context, b *data.Batch, dryRun bool) (data.Cha
 	if err != nil {
 		return data.Change{}, fmt.Errorf("apply: %w", err)
 	}
+	if !dryRun && changedRecords(ch) >= optimizeAfter {
+		s.optimize(ctx)
+	}
 	return ch, nil
+}
+
+// optimizeAfter is how many changed records make Apply refresh the query
+// planner's statistics.
+const optimizeAfter = 1000
+
+func changedRecords(ch data.Change) int {
+	n := 0
+	for _, m := range []map[string]int{ch.Inserted, ch.Updated, ch.Deleted} {
+		for _, v := range m {
+			n += v
+		}
+	}
+	return n
 }
 
 func (s *Store) applyBatch(w *writer, b *data.Batch) error {

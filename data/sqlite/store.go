@@ -71,6 +71,7 @@ func openWith(ctx context.Context, path string, ms []migration) (*Store, error) 
 		s.Close()
 		return nil, fmt.Errorf("database %s: %w", s.name(), err)
 	}
+	s.optimize(ctx)
 	if !memory {
 		// Readers open after the migrations so they never see a half-made
 		// schema; query_only makes any write through them an error.
@@ -83,6 +84,14 @@ func openWith(ctx context.Context, path string, ms []migration) (*Store, error) 
 		s.rdb.SetMaxIdleConns(n)
 	}
 	return s, nil
+}
+
+// optimize lets SQLite refresh the statistics its query planner uses to
+// pick an index for a filter (cheap: it analyzes only tables whose size
+// changed a lot). It is a tuning step, so a failure is not an error of the
+// write before it; the next one tries again.
+func (s *Store) optimize(ctx context.Context) {
+	_, _ = s.wdb.ExecContext(ctx, `PRAGMA optimize=0x10002`)
 }
 
 // dsn builds a go-sqlite3 data source name. Every connection gets WAL,

@@ -40,8 +40,9 @@ func describeFilter(f data.Filter) string {
 
 // filterSQL renders f as a WHERE clause over transfers t. Each list is an
 // IN; the year window is "order year or any delivery year inside it",
-// which transfer_years holds as one row per year, so a transfer without any
-// year never passes a bounded window, as in Filter.Match.
+// which transfer_years holds as one row per year and transfer, so a
+// transfer without any year never passes a bounded window, as in
+// Filter.Match.
 func filterSQL(f data.Filter) (string, []any) {
 	var (
 		conds []string
@@ -61,7 +62,14 @@ func filterSQL(f data.Filter) (string, []any) {
 	in("t.category", toStrings(f.Categories))
 	in("t.status", toStrings(f.Statuses))
 	if f.YearFrom != 0 || f.YearTo != 0 {
-		conds = append(conds, "t.id IN (SELECT y.transfer_id FROM transfer_years y WHERE y.year >= ? AND y.year <= ?)")
+		// Two spellings of one condition, to steer SQLite's planner: with
+		// actors named, their index drives and each row's years are
+		// probed; without, the year range drives.
+		if len(f.Suppliers) > 0 || len(f.Recipients) > 0 {
+			conds = append(conds, "EXISTS (SELECT 1 FROM transfer_years y WHERE y.transfer_id = t.id AND y.year >= ? AND y.year <= ?)")
+		} else {
+			conds = append(conds, "t.id IN (SELECT y.transfer_id FROM transfer_years y WHERE y.year >= ? AND y.year <= ?)")
+		}
 		args = append(args, yearBounds(f)...)
 	}
 	if len(conds) == 0 {
@@ -79,20 +87,23 @@ func toStrings[T ~string](xs []T) []string {
 }
 
 const transferCols = `t.id, t.key, t.supplier, t.recipient, t.weapon, t.description, t.category, t.source_category,
-	t.order_year,
-	(SELECT group_concat(y.year, ',' ORDER BY y.pos) FROM transfer_years y WHERE y.transfer_id = t.id AND y.kind = 'delivery'),
-	t.quantity, t.value, t.unit, t.status,
+	t.order_year, t.delivery_years, t.quantity, t.value, t.unit, t.status,
 	t.source_publisher, t.source_title, t.source_date, t.source_url, t.source_identifier, t.notes`
 
 func queryTransfers(ctx context.Context, q queryer, where string, args ...any) ([]data.Transfer, error) {
 	var out []data.Transfer
-	err := eachRow(ctx, q, `SELECT `+transferCols+` FROM transfers t `+where+` ORDER BY t.id`, args, func(r *sql.Rows) error {
-		t, err := scanTransfer(r)
-		if err != nil {
-			return err
+	if where == "" {
+		// Reading everything (a World load) is the big read: size the
+		// slice once instead of growing it through ~2x its final size.
+		var n int
+		if err := q.QueryRowContext(ctx, `SELECT count(*) FROM transfers`).Scan(&n); err != nil {
+			return nil, err
 		}
-		out = append(out, t)
-		return nil
+		out = make([]data.Transfer, 0, n)
+	}
+	err := eachRow(ctx, q, `SELECT `+transferCols+` FROM transfers t `+where+` ORDER BY t.id`, args, func(r *sql.Rows) error {
+		out = append(out, data.Transfer{})
+		return scanTransfer(r, &out[len(out)-1])
 	})
 	return out, err
 }
@@ -114,7 +125,7 @@ func transferByID(ctx context.Context, q queryer, id int64) (data.Transfer, erro
 // none.
 func transferByKey(ctx context.Context, q queryer, key string) (t data.Transfer, ok bool, err error) {
 	row := q.QueryRowContext(ctx, `SELECT `+transferCols+` FROM transfers t WHERE t.key = ?`, key)
-	t, err = scanTransfer(row)
+	err = scanTransfer(row, &t)
 	if errors.Is(err, sql.ErrNoRows) {
 		return data.Transfer{}, false, nil
 	}
@@ -123,17 +134,17 @@ func transferByKey(ctx context.Context, q queryer, key string) (t data.Transfer,
 
 type scanner interface{ Scan(dest ...any) error }
 
-func scanTransfer(r scanner) (data.Transfer, error) {
+// scanTransfer reads a row of transferCols into t.
+func scanTransfer(r scanner, t *data.Transfer) error {
 	var (
-		t          data.Transfer
-		deliveries sql.NullString
+		deliveries string
 		qty        sql.NullInt64
 		val        sql.NullFloat64
 	)
 	if err := r.Scan(&t.ID, &t.Key, &t.Supplier, &t.Recipient, &t.Weapon, &t.Description, &t.Category,
 		&t.SourceCategory, &t.OrderYear, &deliveries, &qty, &val, &t.Unit, &t.Status,
 		&t.Source.Publisher, &t.Source.Title, &t.Source.Date, &t.Source.URL, &t.Source.Identifier, &t.Notes); err != nil {
-		return data.Transfer{}, err
+		return err
 	}
 	if qty.Valid {
 		t.Quantity = &qty.Int64
@@ -141,14 +152,37 @@ func scanTransfer(r scanner) (data.Transfer, error) {
 	if val.Valid {
 		t.Value = &val.Float64
 	}
-	if deliveries.Valid && deliveries.String != "" {
-		for _, p := range strings.Split(deliveries.String, ",") {
-			y, err := strconv.Atoi(p)
-			if err != nil {
-				return data.Transfer{}, fmt.Errorf("transfer %d: delivery year %q: %w", t.ID, p, err)
-			}
-			t.DeliveryYears = append(t.DeliveryYears, y)
-		}
+	var err error
+	if t.DeliveryYears, err = parseYears(deliveries); err != nil {
+		return fmt.Errorf("transfer %d: %w", t.ID, err)
 	}
-	return t, nil
+	return nil
+}
+
+// formatYears renders delivery years as stored: "2012,2013" ("" for none).
+func formatYears(ys []int) string {
+	var b strings.Builder
+	for i, y := range ys {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		b.WriteString(strconv.Itoa(y))
+	}
+	return b.String()
+}
+
+// parseYears reads formatYears' output (nil for "").
+func parseYears(s string) ([]int, error) {
+	if s == "" {
+		return nil, nil
+	}
+	ys := make([]int, 0, strings.Count(s, ",")+1)
+	for p := range strings.SplitSeq(s, ",") {
+		y, err := strconv.Atoi(p)
+		if err != nil {
+			return nil, fmt.Errorf("stored delivery years %q: %w", s, err)
+		}
+		ys = append(ys, y)
+	}
+	return ys, nil
 }

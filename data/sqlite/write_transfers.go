@@ -20,14 +20,14 @@ func (w *writer) saveTransfer(t *data.Transfer, old *data.Transfer) (int64, erro
 		return 0, err
 	}
 	args := []any{t.Key, t.Supplier, t.Recipient, t.Weapon, t.Description, t.Category, t.SourceCategory,
-		t.OrderYear, t.Quantity, t.Value, t.Unit, t.Status, t.Source.Publisher, t.Source.Title, t.Source.Date,
+		t.OrderYear, formatYears(t.DeliveryYears), t.Quantity, t.Value, t.Unit, t.Status, t.Source.Publisher, t.Source.Title, t.Source.Date,
 		t.Source.URL, t.Source.Identifier, t.Notes}
 	var id int64
 	switch {
 	case old == nil:
 		res, err := w.exec(`INSERT INTO transfers (key, supplier, recipient, weapon, description, category,
-			source_category, order_year, quantity, value, unit, status, source_publisher, source_title, source_date,
-			source_url, source_identifier, notes) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, args...)
+			source_category, order_year, delivery_years, quantity, value, unit, status, source_publisher, source_title,
+			source_date, source_url, source_identifier, notes) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, args...)
 		if err != nil {
 			return 0, fmt.Errorf("insert: %w", err)
 		}
@@ -41,7 +41,7 @@ func (w *writer) saveTransfer(t *data.Transfer, old *data.Transfer) (int64, erro
 	default:
 		id = old.ID
 		if _, err := w.exec(`UPDATE transfers SET key = ?, supplier = ?, recipient = ?, weapon = ?, description = ?,
-			category = ?, source_category = ?, order_year = ?, quantity = ?, value = ?, unit = ?, status = ?,
+			category = ?, source_category = ?, order_year = ?, delivery_years = ?, quantity = ?, value = ?, unit = ?, status = ?,
 			source_publisher = ?, source_title = ?, source_date = ?, source_url = ?, source_identifier = ?, notes = ?
 			WHERE id = ?`, append(args, id)...); err != nil {
 			return 0, fmt.Errorf("update: %w", err)
@@ -81,17 +81,12 @@ func (w *writer) endOf(role, id string) (string, error) {
 	return p.iso3, nil
 }
 
-// insertYears stores the years a transfer is counted in.
+// insertYears indexes the years a transfer is counted in (its order year
+// and its delivery years, each once) for the year filter.
 func (w *writer) insertYears(id int64, t *data.Transfer) error {
-	const q = `INSERT INTO transfer_years (transfer_id, kind, pos, year) VALUES (?, ?, ?, ?)`
-	if t.OrderYear != 0 {
-		if _, err := w.exec(q, id, "order", 0, t.OrderYear); err != nil {
-			return fmt.Errorf("order year: %w", err)
-		}
-	}
-	for i, y := range t.DeliveryYears {
-		if _, err := w.exec(q, id, "delivery", i, y); err != nil {
-			return fmt.Errorf("delivery year %d: %w", y, err)
+	for _, y := range t.Years() {
+		if _, err := w.exec(`INSERT OR IGNORE INTO transfer_years (year, transfer_id) VALUES (?, ?)`, y, id); err != nil {
+			return fmt.Errorf("index year %d: %w", y, err)
 		}
 	}
 	return nil
