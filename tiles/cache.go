@@ -46,7 +46,8 @@ type CacheOptions struct {
 	BrotliQuality int
 	// Margin is how much of a tile's width is added around it when checking
 	// whether a change touches it; it must cover the renderer's buffer
-	// (Options.Buffer/Options.Extent). 0 means 1/16.
+	// (Options.Buffer/Options.Extent) plus the events layer's cluster cell
+	// (1/16 of a tile). 0 means 1/8.
 	Margin float64
 	// RenderTimeout bounds one render. 0 means 30s.
 	RenderTimeout time.Duration
@@ -118,7 +119,7 @@ func NewCache(r TileRenderer, src WorldSource, o CacheOptions) (*Cache, error) {
 		c.max = DefaultCacheBytes
 	}
 	if c.margin <= 0 {
-		c.margin = 1.0 / 16
+		c.margin = 1.0 / 8
 	}
 	if c.tmo <= 0 {
 		c.tmo = 30 * time.Second

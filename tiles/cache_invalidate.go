@@ -3,6 +3,8 @@ package tiles
 import (
 	"context"
 	"math"
+	"net/url"
+	"reflect"
 	"slices"
 	"strings"
 
@@ -47,13 +49,16 @@ func (c *Cache) worldAt(v int64) *geo.World {
 // after the world source's MarkStale). Tiles valid for the version before
 // the write that the change cannot have touched are carried over to the
 // change's version; the others are dropped. A tile is touched when one of
-// its layers is among the change's layers and, for area layers, its bounds
-// (grown by the margin) meet the old or new bounding box of a touched
-// country (its polygons, its conflicts' areas and its events), or, for the
-// flows layer, the old or new arc of a flow with an end in a touched country
-// crosses it. When the cache cannot prove that (change.All, no world at the
-// version before or at the change's version, no touched country named) it
-// drops every tile of the touched layers.
+// its layers is among the change's layers and, for the countries,
+// conflicts and events layers, its bounds (grown by the margin, and
+// wrapped across the antimeridian as the renderer does) meet the old or new
+// bounding box of a touched country (its polygons and anchor, its
+// conflicts' areas, its events); for the flows layer, when the old or new
+// arc of a flow whose figures or rank differ between the old and the new
+// join for the tile's filter crosses them. Any other layer (labels carry a
+// global rank by area) is dropped whole when touched, and so is everything
+// when the cache cannot prove more: change.All, no remembered world at the
+// version before or at the change's version, or no touched country named.
 //
 // Versions are taken to go up by one per write, as data.Store's do; tiles
 // valid for an older version than the one before the change are dropped,
@@ -70,10 +75,10 @@ func (c *Cache) Invalidate(ch data.Change) {
 		c.noteWorld(w)
 	}
 	old, nu := c.worldAt(ch.Version-1), c.worldAt(ch.Version)
-	reg := newChangeRegion(old, nu, ch, c.margin)
 
-	// Collect the candidates under the lock, test them outside it (arcs
-	// cost a little), then apply under the lock to entries still unchanged.
+	// Collect the candidates under the lock, test them outside it (joins
+	// and arcs cost a little), then apply under the lock to the entries
+	// still unchanged.
 	var cands []*entry
 	c.mu.Lock()
 	for _, e := range c.m {
@@ -87,6 +92,13 @@ func (c *Cache) Invalidate(ch data.Change) {
 		}
 	}
 	c.mu.Unlock()
+	filters := map[string]bool{}
+	for _, e := range cands {
+		if hasLayer(e.key.layers, "flows") {
+			filters[e.key.filter] = true
+		}
+	}
+	reg := newChangeRegion(old, nu, ch, c.margin, filters)
 	touched := make([]bool, len(cands))
 	for i, e := range cands {
 		touched[i] = reg.touches(e.key)
@@ -203,14 +215,21 @@ func segmentMeetsBox(p, q [2]float64, b mbox) bool {
 type regionKind uint8
 
 const (
-	regionAll  regionKind = iota // unknown layer: any change may touch any tile
-	regionArea                   // features in or near the touched countries
-	regionArcs                   // flow arcs with an end in a touched country
+	regionAll  regionKind = iota // any change to the layer may touch any tile
+	regionArea                   // features of the touched countries only
+	regionArcs                   // the arcs of flows whose figures or rank changed
 )
 
+// layerRegion maps the renderer's layers to what their tiles depend on:
+// countries, conflicts and events draw each country's own figures and
+// events; flows carry a rank (a flow's place in the join) and a per-zoom
+// budget of top-ranked flows, so a change touches every flow whose place
+// or figures changed; labels carry a rank by country area, so they change
+// everywhere when any country does (which is the only write that touches
+// them).
 func layerRegion(name string) regionKind {
 	switch name {
-	case "countries", "conflicts", "events", "labels":
+	case "countries", "conflicts", "events":
 		return regionArea
 	case "flows":
 		return regionArcs
@@ -218,26 +237,38 @@ func layerRegion(name string) regionKind {
 	return regionAll
 }
 
+// maxFlowFilters bounds the filters whose joins Invalidate compares; flows
+// tiles of further filters are dropped.
+const maxFlowFilters = 32
+
 // changeRegion is where a change may have altered tiles.
 type changeRegion struct {
 	all    bool            // every tile of the touched layers
 	layers map[string]bool // touched layers; nil = every layer
 	margin float64
 	boxes  []mbox
-	arcs   []mline
+	arcs   map[string][]mline // by canonical filter; a filter not here: every flows tile
 }
 
-// newChangeRegion gathers the old and new geometry of what ch touched.
-// Without both worlds, or with nothing to place, it covers everything.
-func newChangeRegion(old, nu *geo.World, ch data.Change, margin float64) (reg *changeRegion) {
-	reg = &changeRegion{margin: margin}
+// newChangeRegion gathers the old and new geometry of what ch touched, and
+// for each filter in flowFilters the arcs of flows whose place or figures
+// differ between the old and the new join. Without both worlds, or with
+// nothing to place, it covers everything.
+func newChangeRegion(old, nu *geo.World, ch data.Change, margin float64, flowFilters map[string]bool) (reg *changeRegion) {
+	reg = &changeRegion{margin: margin, arcs: map[string][]mline{}}
 	if len(ch.Layers) > 0 {
 		reg.layers = make(map[string]bool, len(ch.Layers))
 		for _, l := range ch.Layers {
 			reg.layers[l] = true
 		}
 	}
-	if ch.All || old == nil || nu == nil || len(ch.Countries) == 0 {
+	// A country re-imported may move its anchor (every flow to it), change
+	// the areas labels are ranked by, and redraw conflicts: all layers.
+	countriesChanged := ch.Inserted["countries"]+ch.Updated["countries"]+ch.Deleted["countries"] > 0
+	if countriesChanged {
+		reg.layers = nil
+	}
+	if ch.All || countriesChanged || old == nil || nu == nil {
 		reg.all = true
 		return reg
 	}
@@ -251,13 +282,85 @@ func newChangeRegion(old, nu *geo.World, ch data.Change, margin float64) (reg *c
 	for _, iso := range ch.Countries {
 		touched[strings.ToUpper(iso)] = true
 	}
-	for _, w := range []*geo.World{old, nu} {
-		reg.addWorld(w, touched)
+	reg.addArea(old, touched)
+	reg.addArea(nu, touched)
+	reg.addChangedEvents(old, nu)
+	if len(reg.boxes) == 0 && len(touched) == 0 {
+		reg.all = true // nothing to place the change by
+		return reg
+	}
+	if reg.layers == nil || reg.layers["flows"] {
+		n := 0
+		for fs := range flowFilters {
+			if n == maxFlowFilters {
+				break
+			}
+			f, err := parseCanonical(fs)
+			if err != nil {
+				continue
+			}
+			reg.arcs[fs] = changedArcs(old.Join(f), nu.Join(f))
+			n++
+		}
 	}
 	return reg
 }
 
-func (reg *changeRegion) addWorld(w *geo.World, touched map[string]bool) {
+func parseCanonical(s string) (data.Filter, error) {
+	q, err := url.ParseQuery(s)
+	if err != nil {
+		return data.Filter{}, err
+	}
+	return data.ParseFilter(q)
+}
+
+// changedArcs returns the old and new arcs of every flow whose place in
+// the order or whose figures differ between two joins.
+func changedArcs(a, b *geo.Joined) []mline {
+	pos := make(map[uint64]int, len(b.Flows))
+	for i := range b.Flows {
+		pos[b.Flows[i].ID] = i
+	}
+	var out []mline
+	seen := make(map[uint64]bool, len(a.Flows))
+	for i := range a.Flows {
+		fa := &a.Flows[i]
+		seen[fa.ID] = true
+		j, ok := pos[fa.ID]
+		if ok && j == i && reflect.DeepEqual(*fa, b.Flows[j]) {
+			continue
+		}
+		out = appendArc(out, fa.Arc)
+		if ok {
+			out = appendArc(out, b.Flows[j].Arc)
+		}
+	}
+	for i := range b.Flows {
+		if !seen[b.Flows[i].ID] {
+			out = appendArc(out, b.Flows[i].Arc)
+		}
+	}
+	return out
+}
+
+func appendArc(out []mline, arc orb.MultiLineString) []mline {
+	for _, part := range arc {
+		if len(part) == 0 {
+			continue
+		}
+		l := mline{pts: make([][2]float64, len(part)), box: emptyBox()}
+		for i, p := range part {
+			l.pts[i] = mercator(p)
+			l.box.extend(l.pts[i])
+		}
+		out = append(out, l)
+	}
+	return out
+}
+
+// addArea adds the bounding boxes of the touched countries in w: their
+// polygons and anchors, their conflicts' areas and their events.
+func (reg *changeRegion) addArea(w *geo.World, touched map[string]bool) {
 	for iso := range touched {
 		if c := w.Country[iso]; c != nil {
 			b := boundBox(c.Geometry.Bound())
@@ -287,31 +390,55 @@ func (reg *changeRegion) addWorld(w *geo.World, touched map[string]bool) {
 	for _, b := range evBoxes {
 		reg.boxes = append(reg.boxes, b)
 	}
-	for _, fl := range w.Join(data.Filter{}).Flows {
-		if !touched[fl.From] && !touched[fl.To] && !touched[fl.Supplier] && !touched[fl.Recipient] {
+}
+
+// addChangedEvents adds the old and new points of every event that differs
+// between the worlds (events may name no country).
+func (reg *changeRegion) addChangedEvents(a, b *geo.World) {
+	byID := make(map[string]*data.Event, len(a.Events))
+	for i := range a.Events {
+		byID[a.Events[i].ID] = &a.Events[i]
+	}
+	for i := range b.Events {
+		e := &b.Events[i]
+		o := byID[e.ID]
+		delete(byID, e.ID)
+		if o != nil && reflect.DeepEqual(*o, *e) {
 			continue
 		}
-		for _, part := range fl.Arc {
-			if len(part) == 0 {
-				continue
-			}
-			l := mline{pts: make([][2]float64, len(part)), box: emptyBox()}
-			for i, p := range part {
-				l.pts[i] = mercator(p)
-				l.box.extend(l.pts[i])
-			}
-			reg.arcs = append(reg.arcs, l)
+		reg.addPoint(e.Point)
+		if o != nil {
+			reg.addPoint(o.Point)
 		}
 	}
+	for _, o := range byID { // deleted
+		reg.addPoint(o.Point)
+	}
+}
+
+func (reg *changeRegion) addPoint(p orb.Point) {
+	m := mercator(p)
+	reg.boxes = append(reg.boxes, mbox{m[0], m[1], m[0], m[1]})
+}
+
+func hasLayer(layers, name string) bool {
+	for rest, more := layers, true; more; {
+		var l string
+		l, rest, more = strings.Cut(rest, ",")
+		if l == name {
+			return true
+		}
+	}
+	return false
 }
 
 // touches reports whether the change may have altered the cached tile k.
 func (reg *changeRegion) touches(k cacheKey) bool {
-	var tb mbox
-	boxMade := false
-	for rest := k.layers; rest != ""; {
+	var boxes [3]mbox // the tile, and its copies a world to the east and west (the renderer wraps)
+	nb := 0
+	for rest, more := k.layers, true; more; {
 		var name string
-		name, rest, _ = strings.Cut(rest, ",")
+		name, rest, more = strings.Cut(rest, ",")
 		if reg.layers != nil && !reg.layers[name] {
 			continue
 		}
@@ -319,20 +446,35 @@ func (reg *changeRegion) touches(k cacheKey) bool {
 		if reg.all || kind == regionAll {
 			return true
 		}
-		if !boxMade {
-			tb, boxMade = tileBox(uint32(k.z), k.x, k.y, reg.margin), true
+		if nb == 0 {
+			tb := tileBox(uint32(k.z), k.x, k.y, reg.margin)
+			boxes[0], nb = tb, 1
+			if tb.x0 < 0 {
+				boxes[nb], nb = mbox{tb.x0 + 1, tb.y0, tb.x1 + 1, tb.y1}, nb+1
+			}
+			if tb.x1 > 1 {
+				boxes[nb], nb = mbox{tb.x0 - 1, tb.y0, tb.x1 - 1, tb.y1}, nb+1
+			}
 		}
 		switch kind {
 		case regionArea:
 			for _, b := range reg.boxes {
-				if b.meets(tb) {
-					return true
+				for _, tb := range boxes[:nb] {
+					if b.meets(tb) {
+						return true
+					}
 				}
 			}
 		case regionArcs:
-			for i := range reg.arcs {
-				if reg.arcs[i].crosses(tb) {
-					return true
+			arcs, ok := reg.arcs[k.filter]
+			if !ok {
+				return true
+			}
+			for i := range arcs {
+				for _, tb := range boxes[:nb] {
+					if arcs[i].crosses(tb) {
+						return true
+					}
 				}
 			}
 		}

@@ -1,15 +1,19 @@
 package tiles
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"math"
+	"reflect"
 	"slices"
 	"sort"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/armsflow/armsflow/data"
+	"github.com/armsflow/armsflow/geo"
 	"github.com/armsflow/armsflow/geo/geotest"
 	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/maptile"
@@ -58,7 +62,7 @@ func tileID(layers string, t maptile.Tile) string {
 // the USA–UKR arc crosses are re-rendered; every other tile, events tiles
 // included, is served from the cache at the new version.
 func TestCacheInvalidationDropsExactlyTheTouchedTiles(t *testing.T) {
-	const margin = 1.0 / 16
+	const margin = 1.0 / 8
 	c, r, store, src := newTestCache(t, CacheOptions{Margin: margin})
 	tiles := allTiles(5)
 	lists := []string{"countries", "flows", "events", "events,countries"}
@@ -76,6 +80,7 @@ func TestCacheInvalidationDropsExactlyTheTouchedTiles(t *testing.T) {
 	if !slices.Equal(ch.Countries, []string{"UKR", "USA"}) || !slices.Contains(ch.Layers, "flows") || slices.Contains(ch.Layers, "events") {
 		t.Fatalf("unexpected change %+v", ch)
 	}
+	oldWorld, _ := src.World(context.Background())
 	src.MarkStale() // the lead's OnChange order: the world source first, then the cache
 	c.Invalidate(ch)
 	again := fill(t, c, r, lists, tiles)
@@ -115,17 +120,26 @@ func TestCacheInvalidationDropsExactlyTheTouchedTiles(t *testing.T) {
 		t.Fatalf("re-rendered area tiles:\n got %d %v\nwant %d %v", len(gotArea), gotArea, len(wantArea), wantArea)
 	}
 
-	// Flows: every tile a point of a USA–UKR arc falls in must have been
-	// dropped; tiles far from every touched arc (more than half a tile from
-	// any of its points) must have been kept.
+	// Flows: every tile a point of a flow whose figures or rank changed
+	// (the USA–UKR flow and those it overtook) falls in must have been
+	// dropped; tiles more than half a tile from all of them must have been
+	// kept.
+	oldW, newJ := oldWorld.Join(data.Filter{}), w.Join(data.Filter{})
 	var arcs []orb.LineString
-	for _, fl := range w.Join(data.Filter{}).Flows {
-		if fl.Supplier == "USA" || fl.Recipient == "UKR" || fl.Supplier == "UKR" || fl.Recipient == "USA" {
-			arcs = append(arcs, fl.Arc...)
+	changed := 0
+	for i, fl := range newJ.Flows {
+		j := slices.IndexFunc(oldWorld.Join(data.Filter{}).Flows, func(o geo.Flow) bool { return o.ID == fl.ID })
+		if j == i && reflect.DeepEqual(oldW.Flows[j], fl) {
+			continue
+		}
+		changed++
+		arcs = append(arcs, fl.Arc...)
+		if j >= 0 {
+			arcs = append(arcs, oldW.Flows[j].Arc...)
 		}
 	}
-	if len(arcs) == 0 {
-		t.Fatal("no arcs for the touched flows")
+	if changed == 0 || changed == len(newJ.Flows) {
+		t.Fatalf("%d of %d flows changed; the test wants some, not all", changed, len(newJ.Flows))
 	}
 	dropped := map[string]bool{}
 	for _, id := range gotFlows {
@@ -184,7 +198,7 @@ func TestCacheInvalidationConservativeCases(t *testing.T) {
 		{"change.All", func(s *geotest.Store) data.Change {
 			s.Bump()
 			v, _ := s.Version(ctx)
-			return data.Change{Version: v, All: true, Layers: []string{"countries"}, Updated: map[string]int{"countries": 1}}
+			return data.Change{Version: v, All: true, Layers: []string{"countries"}, Updated: map[string]int{"conflicts": 1}}
 		}, []string{"countries"}},
 		{"no touched country named", func(s *geotest.Store) data.Change {
 			_, ch, _ := s.PutTransfer(ctx, data.Transfer{Supplier: "SUN", Recipient: "NS-UNKNOWN", Weapon: "T-72",
@@ -245,6 +259,97 @@ func TestSegmentMeetsBox(t *testing.T) {
 		f := maptile.Fraction(p, 20)
 		if math.Abs(m[0]*(1<<20)-f[0]) > 1e-6 || math.Abs(m[1]*(1<<20)-f[1]) > 1e-6 {
 			t.Errorf("mercator(%v) = %v, orb fraction %v", p, m, f)
+		}
+	}
+}
+
+// TestCacheInvalidationNeverServesStale runs writes of every kind against
+// the real renderer: after each Invalidate, every tile the cache serves must
+// equal a fresh render of the new data, and a transfer write must keep
+// most tiles.
+func TestCacheInvalidationNeverServesStale(t *testing.T) {
+	ctx := context.Background()
+	store := geotest.NewStoreWith(geotest.Fixture())
+	src := geo.NewSource(store, time.Hour)
+	r := NewRenderer(src, Options{})
+	c, err := NewCache(r, src, CacheOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tiles := allTiles(4)
+	f2022, _ := data.ParseFilter(map[string][]string{"years": {"2022"}})
+	filters := []data.Filter{{}, f2022}
+	lists := []string{"countries", "conflicts", "flows", "events", "labels", "flows,countries"}
+	get := func() int {
+		before := c.Stats().Renders
+		for _, f := range filters {
+			for _, ls := range lists {
+				for _, tl := range tiles {
+					if _, err := c.Tile(ctx, ls, tl, f); err != nil {
+						t.Fatal(err)
+					}
+				}
+			}
+		}
+		return int(c.Stats().Renders - before)
+	}
+	total := get()
+	q := int64(5)
+	val := 40.0
+	for _, w := range []struct {
+		name   string
+		write  func() (data.Change, error)
+		mostly bool // most tiles must survive
+	}{
+		{"new transfer USA→UKR", func() (data.Change, error) {
+			_, ch, err := store.PutTransfer(ctx, data.Transfer{Supplier: "USA", Recipient: "UKR", Weapon: "Patriot", Category: data.CatAirDefence,
+				OrderYear: 2022, DeliveryYears: []int{2023}, Quantity: &q, Value: &val, Unit: data.UnitTIV, Status: data.StatusDelivered, Source: geotest.SourceA})
+			return ch, err
+		}, true},
+		{"delete transfer GBR→UKR", func() (data.Change, error) {
+			_, ch, err := store.DeleteTransfer(ctx, 3)
+			return ch, err
+		}, true},
+		{"new event in Yemen", func() (data.Change, error) {
+			return store.Apply(ctx, &data.Batch{Events: []data.Event{{ID: "E9", ConflictID: "C-YEM", Date: "2022-01-02",
+				Point: orb.Point{45, 14}, Country: "YEM", Deaths: 4, Source: geotest.SourceA}}}, false)
+		}, true},
+		{"Israel's geometry re-imported", func() (data.Change, error) {
+			return store.Apply(ctx, &data.Batch{Countries: []data.Country{{ISO3: "ISR", Name: "Israel", Region: "Asia",
+				Geometry: geotest.Box(34, 30, 36, 33)}}}, false)
+		}, false},
+	} {
+		ch, err := w.write()
+		if err != nil {
+			t.Fatalf("%s: %v", w.name, err)
+		}
+		src.MarkStale()
+		c.Invalidate(ch)
+		rerendered := get()
+		stale := 0
+		for _, f := range filters {
+			for _, ls := range lists {
+				for _, tl := range tiles {
+					got, _ := c.Tile(ctx, ls, tl, f)
+					want, v, err := r.Render(ctx, strings.Split(ls, ","), tl, f)
+					if err != nil {
+						t.Fatal(err)
+					}
+					if v != ch.Version || got.Version > v || !bytes.Equal(got.Raw(), want) {
+						stale++
+						if stale < 5 {
+							t.Errorf("%s: %s %v %s served stale (cached from version %d, now %d)", w.name, ls, tl, f.Canonical(), got.Version, v)
+						}
+					}
+				}
+			}
+		}
+		if stale > 0 {
+			t.Fatalf("%s: %d stale tiles", w.name, stale)
+		}
+		t.Logf("%s (layers %v, countries %v): re-rendered %d of %d tiles", w.name, ch.Layers, ch.Countries, rerendered, total)
+		if w.mostly && rerendered > total/2 {
+			t.Errorf("%s re-rendered %d of %d tiles", w.name, rerendered, total)
 		}
 	}
 }
