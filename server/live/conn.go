@@ -1,0 +1,334 @@
+package live
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"io"
+	"strconv"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/gorilla/websocket"
+	"golang.org/x/time/rate"
+)
+
+// conn is one client socket. The request goroutine reads (readLoop) and
+// owns closing the socket; writeLoop is the only writer. Everything else
+// talks to the writer through send (events and replies, bounded), wake
+// (room states changed: coalesced, the writer sends each room's latest) and
+// done (close now).
+type conn struct {
+	hub  *Hub
+	ws   *websocket.Conn
+	ip   string
+	send chan any // *websocket.PreparedMessage (shared) or []byte (this client's own)
+	wake chan struct{}
+	done chan struct{}
+	dead atomic.Bool
+
+	killOnce  sync.Once
+	closeCode int // set once before done is closed; 0: no close frame
+	closeText string
+
+	mu       sync.Mutex
+	channels int              // subscriptions held, broadcast channels and rooms
+	rooms    map[*room]uint64 // rooms viewed → seq of the state last sent
+
+	limiter    *rate.Limiter
+	lastLimitd time.Time // reader only
+}
+
+func newConn(h *Hub, ws *websocket.Conn, ip string) *conn {
+	return &conn{
+		hub:     h,
+		ws:      ws,
+		ip:      ip,
+		send:    make(chan any, h.opts.SendQueue),
+		wake:    make(chan struct{}, 1),
+		done:    make(chan struct{}),
+		limiter: rate.NewLimiter(rate.Limit(h.opts.MessageRate), h.opts.MessageBurst),
+	}
+}
+
+// kill asks the writer to send a close frame (code 0: none) and stop; the
+// reader then closes the socket. Safe from any goroutine, idempotent.
+func (c *conn) kill(code int, text string) bool {
+	first := false
+	c.killOnce.Do(func() {
+		first = true
+		c.closeCode, c.closeText = code, text
+		c.dead.Store(true)
+		close(c.done)
+		// Unblock a writer stuck on a client that does not read.
+		_ = c.ws.NetConn().SetWriteDeadline(time.Now().Add(closeGrace))
+	})
+	return first
+}
+
+// dropSlow disconnects a client whose send queue is full.
+func (c *conn) dropSlow() {
+	if c.kill(websocket.CloseTryAgainLater, "send queue full: client too slow") {
+		c.hub.slowDrops.Add(1)
+		c.hub.log.Info("dropped slow live client", "ip", c.ip)
+	}
+}
+
+// enqueue queues a message without waiting; a full queue drops the client.
+func (c *conn) enqueue(m any) {
+	if c.dead.Load() {
+		return
+	}
+	select {
+	case c.send <- m:
+	default:
+		c.dropSlow()
+	}
+}
+
+// reply queues a message for this client only.
+func (c *conn) reply(env Envelope) { c.enqueue(encode(env)) }
+
+func (c *conn) replyError(id, channel, code, msg string) {
+	c.reply(Envelope{Type: TypeError, ID: id, Channel: channel, Data: mustJSON(ErrorData{Code: code, Message: msg})})
+}
+
+// notify tells the writer a viewed room has a new state.
+func (c *conn) notify() {
+	select {
+	case c.wake <- struct{}{}:
+	default:
+	}
+}
+
+func (c *conn) addChannel() error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.channels >= c.hub.opts.MaxChannels {
+		return protoErr(CodeTooManyChannels, "a connection may hold at most %d subscriptions", c.hub.opts.MaxChannels)
+	}
+	c.channels++
+	return nil
+}
+
+func (c *conn) removeChannel() {
+	c.mu.Lock()
+	c.channels--
+	c.mu.Unlock()
+}
+
+func (c *conn) writeLoop() {
+	defer c.hub.wg.Done()
+	ping := time.NewTicker(c.hub.opts.PingInterval)
+	defer ping.Stop()
+	for {
+		var err error
+		select {
+		case m := <-c.send:
+			err = c.write(m)
+		case <-c.wake:
+			// Queued replies (a subscribe's ack) go before room states.
+			for n := len(c.send); n > 0 && err == nil; n-- {
+				err = c.write(<-c.send)
+			}
+			if err == nil {
+				err = c.flushRooms()
+			}
+		case <-ping.C:
+			err = c.ws.WriteControl(websocket.PingMessage, nil, time.Now().Add(c.hub.opts.WriteWait))
+		case <-c.done:
+			if c.closeCode != 0 {
+				_ = c.ws.WriteControl(websocket.CloseMessage,
+					websocket.FormatCloseMessage(c.closeCode, c.closeText), time.Now().Add(closeGrace))
+			}
+			// The reader closes the socket when the client answers the
+			// close frame, or after closeGrace.
+			_ = c.ws.NetConn().SetReadDeadline(time.Now().Add(closeGrace))
+			return
+		}
+		if err != nil {
+			c.kill(0, "")
+			_ = c.ws.Close()
+			return
+		}
+	}
+}
+
+func (c *conn) write(m any) error {
+	if err := c.ws.SetWriteDeadline(time.Now().Add(c.hub.opts.WriteWait)); err != nil {
+		return err
+	}
+	switch m := m.(type) {
+	case *websocket.PreparedMessage:
+		return c.ws.WritePreparedMessage(m)
+	case []byte:
+		return c.ws.WriteMessage(websocket.TextMessage, m)
+	}
+	return nil
+}
+
+// flushRooms sends the latest state of every viewed room the client has not
+// seen yet: a slow viewer skips intermediate states.
+func (c *conn) flushRooms() error {
+	var out []*websocket.PreparedMessage
+	c.mu.Lock()
+	for r, sent := range c.rooms {
+		r.mu.Lock()
+		if r.seq > sent && r.msg != nil {
+			out = append(out, r.msg)
+			c.rooms[r] = r.seq
+		}
+		r.mu.Unlock()
+	}
+	c.mu.Unlock()
+	for _, pm := range out {
+		if err := c.write(pm); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (c *conn) readLoop() {
+	h := c.hub
+	ws := c.ws
+	wait := 2 * h.opts.PingInterval
+	ws.SetReadLimit(h.opts.ReadLimit)
+	_ = ws.SetReadDeadline(time.Now().Add(wait))
+	ws.SetPongHandler(func(string) error { return ws.SetReadDeadline(time.Now().Add(wait)) })
+	var err error
+	for {
+		var mt int
+		var r io.Reader
+		if mt, r, err = ws.NextReader(); err != nil {
+			break
+		}
+		if c.dead.Load() {
+			// Closing: only the client's close frame matters now.
+			_, _ = io.Copy(io.Discard, r)
+			continue
+		}
+		_ = ws.SetReadDeadline(time.Now().Add(wait))
+		var b []byte
+		var tooBig bool
+		if b, tooBig, err = readMessage(r, h.opts.MaxMessageBytes); err != nil {
+			break
+		}
+		if !c.allow() {
+			continue
+		}
+		switch {
+		case tooBig:
+			c.replyError("", "", CodeTooLarge, "message over the "+strconv.FormatInt(h.opts.MaxMessageBytes, 10)+"-byte limit: discarded")
+		case mt != websocket.TextMessage:
+			c.replyError("", "", CodeBadMessage, "binary messages are not supported: send JSON text")
+		default:
+			c.handle(b)
+		}
+	}
+	c.kill(0, "")
+	if errors.Is(err, websocket.ErrReadLimit) {
+		// gorilla has sent close 1009; closing now, with the rest of the
+		// message unread, would reset the socket before the client reads
+		// that frame. Drain until the client hangs up.
+		_ = ws.NetConn().SetReadDeadline(time.Now().Add(closeGrace))
+		_, _ = io.Copy(io.Discard, io.LimitReader(ws.NetConn(), 4*h.opts.ReadLimit))
+	}
+	_ = ws.Close()
+}
+
+// readMessage reads one message up to max bytes; a longer one is discarded
+// and reported with tooBig.
+func readMessage(r io.Reader, max int64) (b []byte, tooBig bool, err error) {
+	var buf bytes.Buffer
+	n, err := buf.ReadFrom(io.LimitReader(r, max+1))
+	if err != nil {
+		return nil, false, err
+	}
+	if n > max {
+		if _, err := io.Copy(io.Discard, r); err != nil {
+			return nil, true, err
+		}
+		return nil, true, nil
+	}
+	return buf.Bytes(), false, nil
+}
+
+// allow applies the per-connection message rate; at most one rate_limited
+// error a second is sent back.
+func (c *conn) allow() bool {
+	if c.limiter.Allow() {
+		return true
+	}
+	if now := time.Now(); now.Sub(c.lastLimitd) >= time.Second {
+		c.lastLimitd = now
+		c.replyError("", "", CodeRateLimited, "too many messages: slow down (messages are being dropped)")
+	}
+	return false
+}
+
+// handle acts on one client message.
+func (c *conn) handle(b []byte) {
+	h := c.hub
+	env, err := DecodeClientMessage(b, h.opts.MaxRoomStateBytes)
+	if err != nil {
+		c.replyProblem(env, err)
+		return
+	}
+	switch env.Type {
+	case TypePing:
+		if env.ID == "" {
+			c.enqueue(h.pong)
+		} else {
+			c.reply(Envelope{Type: TypePong, ID: env.ID})
+		}
+	case TypeSubscribe:
+		err = c.subscribe(env)
+	case TypeUnsubscribe:
+		if id, isRoom, _ := ParseChannel(env.Channel); isRoom {
+			c.leaveRoom(id)
+		} else {
+			h.unsubscribe(c, env.Channel)
+		}
+		c.reply(Envelope{Type: TypeUnsubscribed, ID: env.ID, Channel: env.Channel})
+	case TypeRoomState:
+		id, _, _ := ParseChannel(env.Channel)
+		ctx, cancel := context.WithTimeout(context.Background(), h.opts.BusTimeout+closeGrace)
+		_, err = h.SetRoomState(ctx, id, env.Token, env.Data)
+		cancel()
+	}
+	if err != nil {
+		c.replyProblem(env, err)
+	}
+}
+
+// subscribe joins a channel; the "subscribed" ack is queued before any
+// event of the channel can be.
+func (c *conn) subscribe(env Envelope) error {
+	ack := func() { c.reply(Envelope{Type: TypeSubscribed, ID: env.ID, Channel: env.Channel}) }
+	id, isRoom, err := ParseChannel(env.Channel)
+	if err != nil {
+		return err
+	}
+	if !isRoom {
+		return c.hub.subscribe(c, env.Channel, ack)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), c.hub.opts.BusTimeout+closeGrace)
+	defer cancel()
+	r, err := c.hub.findRoom(ctx, id)
+	if err != nil {
+		return err
+	}
+	return c.joinRoom(r, ack)
+}
+
+// replyProblem turns an error into an error message for the client.
+func (c *conn) replyProblem(env Envelope, err error) {
+	if pe, ok := errors.AsType[*ProtocolError](err); ok {
+		c.replyError(env.ID, env.Channel, pe.Code, pe.Message)
+		return
+	}
+	code, msg := roomErrorCode(err)
+	c.replyError(env.ID, env.Channel, code, msg)
+}

@@ -1,0 +1,23 @@
+// Package live is armsflow's WebSocket hub: GET /ws speaks the small JSON
+// protocol in PROTOCOL.md, broadcasts data events (transfers added, updated
+// or deleted; tiles invalidated) on channel "data", and relays presenter
+// rooms ("room:{id}") from one presenter to many viewers.
+//
+// Fan-out: each socket has one reader (the request's goroutine) and one
+// writer goroutine, a bounded send queue, and no buffers of its own while
+// idle (gorilla/websocket's write-buffer pool, a small read buffer, broadcast
+// frames prepared once for all sockets). A client whose queue is full is
+// disconnected (close 1013) instead of slowing anyone else. Room states are
+// not queued: a viewer is woken and sent the room's latest state, so a slow
+// viewer skips intermediate camera positions instead of falling behind.
+//
+// Several instances: a Bus (NewMemoryBus in-process, NewNATSBus over NATS)
+// carries events and room states. Every message carries the origin instance
+// id; a hub delivers its own events locally and ignores them on the bus.
+// Rooms are replicated: creation, states and closing are published, and
+// every instance keeps a copy (id, SHA-256 of the presenter token, latest
+// state, sequence number; the highest sequence wins). An instance asked for
+// a room it has not heard of (it started later) asks the others with a bus
+// request and keeps the answer, so a late joiner anywhere gets the latest
+// state at once. Rooms live in memory: they end with the last instance.
+package live

@@ -1,0 +1,250 @@
+package live
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/gorilla/websocket"
+)
+
+func TestWelcomeSubscribeReceive(t *testing.T) {
+	h, ts := testHub(t, Options{ServerVersion: "1.2.3"}, nil)
+	ws, resp, err := websocket.DefaultDialer.Dial(wsURL(ts), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ws.Close()
+	if resp.StatusCode != http.StatusSwitchingProtocols {
+		t.Fatalf("status %d", resp.StatusCode)
+	}
+	c := &client{t: t, ws: ws}
+	w := c.expect(TypeWelcome)
+	var wd struct {
+		Server   string `json:"server"`
+		Protocol int    `json:"protocol"`
+	}
+	if err := json.Unmarshal(w.Data, &wd); err != nil || wd.Server != "armsflow/1.2.3" || wd.Protocol != 1 {
+		t.Fatalf("welcome %s (%v)", w.Data, err)
+	}
+
+	c.subscribe(ChannelData)
+	other := dial(t, ts, nil) // not subscribed: gets nothing
+	payload := map[string]any{"transfer": map[string]any{"id": 7, "weapon": "F-16C"}, "version": 3}
+	if err := h.Publish(context.Background(), ChannelData, TypeTransferAdded, payload); err != nil {
+		t.Fatal(err)
+	}
+	got := c.expect(TypeTransferAdded)
+	if got.Channel != ChannelData || !bytes.Equal(got.Data, mustJSON(payload)) {
+		t.Fatalf("event %s on %q", got.Data, got.Channel)
+	}
+	other.alive() // its next message is the pong, not the event
+
+	// Unsubscribed: the next message after an event is the pong.
+	c.send(Envelope{Type: TypeUnsubscribe, Channel: ChannelData, ID: "u1"})
+	if env := c.expect(TypeUnsubscribed); env.ID != "u1" || env.Channel != ChannelData {
+		t.Fatalf("unsubscribed %+v", env)
+	}
+	if err := h.Publish(context.Background(), ChannelData, TypeTransferDeleted, payload); err != nil {
+		t.Fatal(err)
+	}
+	c.alive()
+
+	if err := h.Publish(context.Background(), "room:x", TypeTransferAdded, payload); err == nil {
+		t.Fatal("publishing to a room channel was accepted")
+	}
+}
+
+func TestBadMessagesAnsweredConnectionSurvives(t *testing.T) {
+	_, ts := testHub(t, Options{MaxMessageBytes: 20 << 10, ReadLimit: 1 << 20, MaxRoomStateBytes: 1024}, nil)
+	c := dial(t, ts, nil)
+	big := `{"v":1,"type":"ping","id":"` + strings.Repeat("x", 30<<10) + `"}`
+	bigState := `{"v":1,"type":"room.state","channel":"room:abc","token":"t","data":{"s":"` + strings.Repeat("y", 2000) + `"}}`
+	for _, tc := range []struct {
+		name, msg, code string
+		binary          bool
+	}{
+		{"not json", `{"v":1,"type":`, CodeBadMessage, false},
+		{"not an object", `[1,2,3]`, CodeBadMessage, false},
+		{"wrong field type", `{"v":1,"type":"subscribe","channel":5}`, CodeBadMessage, false},
+		{"version", `{"v":2,"type":"ping"}`, CodeUnsupportedVersion, false},
+		{"no version", `{"type":"ping"}`, CodeUnsupportedVersion, false},
+		{"no type", `{"v":1}`, CodeBadMessage, false},
+		{"unknown type", `{"v":1,"type":"shutdown"}`, CodeUnknownType, false},
+		{"unknown channel", `{"v":1,"type":"subscribe","channel":"admin"}`, CodeUnknownChannel, false},
+		{"bad room id", `{"v":1,"type":"subscribe","channel":"room:../x"}`, CodeUnknownChannel, false},
+		{"no such room", `{"v":1,"type":"subscribe","channel":"room:nope"}`, CodeNotFound, false},
+		{"state without token", `{"v":1,"type":"room.state","channel":"room:abc","data":{}}`, CodeUnauthorized, false},
+		{"state not object", `{"v":1,"type":"room.state","channel":"room:abc","token":"t","data":[1]}`, CodeBadMessage, false},
+		{"state on data", `{"v":1,"type":"room.state","channel":"data","token":"t","data":{}}`, CodeUnknownChannel, false},
+		{"state too large", bigState, CodeTooLarge, false},
+		{"message too large", big, CodeTooLarge, false},
+		{"binary", `{"v":1,"type":"ping"}`, CodeBadMessage, true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			c.t = t
+			mt := websocket.TextMessage
+			if tc.binary {
+				mt = websocket.BinaryMessage
+			}
+			c.sendRaw(mt, []byte(tc.msg))
+			c.expectError(tc.code)
+			c.alive()
+		})
+	}
+	c.t = t
+
+	// Over the hard read limit, in one frame or in several: the socket is
+	// closed with 1009.
+	_, ts2 := testHub(t, Options{MaxRoomStateBytes: 512, MaxMessageBytes: 2048, ReadLimit: 4096}, nil)
+	for _, frame := range []int{1024, 16 << 10} {
+		d := websocket.Dialer{WriteBufferSize: frame}
+		ws, _, err := d.Dial(wsURL(ts2), nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		c2 := &client{t: t, ws: ws}
+		c2.expect(TypeWelcome)
+		c2.sendRaw(websocket.TextMessage, bytes.Repeat([]byte("z"), 8192))
+		if code := c2.closeCode(); code != websocket.CloseMessageTooBig {
+			t.Fatalf("frames of %d bytes: close code %d, want 1009", frame, code)
+		}
+		ws.Close()
+	}
+}
+
+func TestRateLimited(t *testing.T) {
+	_, ts := testHub(t, Options{MessageRate: 4, MessageBurst: 3}, nil)
+	c := dial(t, ts, nil)
+	for i := 0; i < 6; i++ {
+		c.send(Envelope{Type: TypePing})
+	}
+	for i := 0; i < 3; i++ {
+		c.expect(TypePong)
+	}
+	c.expectError(CodeRateLimited)
+	// Dropped pings get no answer: the next message is the pong of a ping
+	// sent after the bucket refilled (300ms at 4/s).
+	c.send(Envelope{Type: TypePing, ID: "dropped"})
+	time.Sleep(300 * time.Millisecond)
+	c.send(Envelope{Type: TypePing, ID: "refilled"})
+	if env := c.expect(TypePong); env.ID != "refilled" {
+		t.Fatalf("pong %q, want the ping sent after the refill", env.ID)
+	}
+}
+
+func TestOriginCheck(t *testing.T) {
+	_, ts := testHub(t, Options{AllowedOrigins: []string{"https://newsroom.example"}}, nil)
+	host := strings.TrimPrefix(ts.URL, "http://")
+	for _, tc := range []struct {
+		origin string
+		ok     bool
+	}{
+		{"", true},
+		{"http://" + host, true},
+		{"https://newsroom.example", true},
+		{"https://NEWSROOM.example", true},
+		{"https://evil.example", false},
+		{"https://newsroom.example.evil.example", false},
+		{"null", false},
+	} {
+		hdr := http.Header{}
+		if tc.origin != "" {
+			hdr.Set("Origin", tc.origin)
+		}
+		c, err := tryDial(t, ts, hdr)
+		if tc.ok && err != nil {
+			t.Errorf("origin %q refused: %v", tc.origin, err)
+		}
+		if !tc.ok {
+			var de *dialError
+			if !errors.As(err, &de) || de.status != http.StatusForbidden {
+				t.Errorf("origin %q: %v, want 403", tc.origin, err)
+			}
+		}
+		if c != nil {
+			c.ws.Close()
+		}
+	}
+}
+
+func TestPerIPCap(t *testing.T) {
+	h, ts := testHub(t, Options{MaxConnsPerIP: 2}, nil)
+	a := dial(t, ts, nil)
+	dial(t, ts, nil)
+	_, err := tryDial(t, ts, nil)
+	var de *dialError
+	if !errors.As(err, &de) || de.status != http.StatusTooManyRequests {
+		t.Fatalf("third connection: %v, want 429", err)
+	}
+	a.ws.Close()
+	waitFor(t, "the closed socket to be released", func() bool { return h.Stats().Conns == 1 })
+	dial(t, ts, nil).alive()
+}
+
+func TestShutdownClosesWithGoingAway(t *testing.T) {
+	h, ts := testHub(t, Options{}, nil)
+	var cs []*client
+	for i := 0; i < 5; i++ {
+		c := dial(t, ts, nil)
+		c.subscribe(ChannelData)
+		cs = append(cs, c)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	codes := make(chan int, len(cs))
+	for _, c := range cs {
+		go func() { codes <- c.closeCode() }()
+	}
+	if err := h.Shutdown(ctx); err != nil {
+		t.Fatal(err)
+	}
+	for range cs {
+		if code := <-codes; code != websocket.CloseGoingAway {
+			t.Errorf("close code %d, want 1001", code)
+		}
+	}
+	if n := h.Stats().Conns; n != 0 {
+		t.Fatalf("%d connections left after shutdown", n)
+	}
+	_, err := tryDial(t, ts, nil)
+	var de *dialError
+	if !errors.As(err, &de) || de.status != http.StatusServiceUnavailable {
+		t.Fatalf("dial after shutdown: %v, want 503", err)
+	}
+}
+
+func TestPingPongAndIdleDrop(t *testing.T) {
+	// A client that answers pings stays; gorilla's client answers them
+	// while it reads.
+	_, ts := testHub(t, Options{PingInterval: 50 * time.Millisecond}, nil)
+	c := dial(t, ts, nil)
+	pings := 0
+	c.ws.SetPingHandler(func(string) error {
+		pings++
+		return c.ws.WriteControl(websocket.PongMessage, nil, time.Now().Add(time.Second))
+	})
+	if _, err := c.read(300 * time.Millisecond); err == nil || !isTimeout(err) {
+		t.Fatalf("read: %v, want a timeout (no data)", err)
+	}
+	if pings < 2 {
+		t.Fatalf("%d pings in 300ms at a 50ms interval", pings)
+	}
+	// gorilla's Conn cannot read again after a timeout; a fresh client that
+	// never answers pings is dropped after twice the interval.
+	d := dial(t, ts, nil)
+	d.ws.SetPingHandler(func(string) error { return nil })
+	if code := d.closeCode(); code != 0 && code != websocket.CloseAbnormalClosure {
+		t.Fatalf("silent client: close code %d", code)
+	}
+}
+
+func isTimeout(err error) bool {
+	var ne interface{ Timeout() bool }
+	return errors.As(err, &ne) && ne.Timeout()
+}

@@ -1,0 +1,224 @@
+package live
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"testing"
+	"time"
+)
+
+func state(i int) json.RawMessage {
+	return json.RawMessage(fmt.Sprintf(`{"camera":{"center":[30.5,50.4],"zoom":%d},"caption":"step %d"}`, i, i))
+}
+
+func stateStep(t testing.TB, data json.RawMessage) int {
+	t.Helper()
+	var s struct {
+		Camera struct{ Zoom int } `json:"camera"`
+	}
+	if err := json.Unmarshal(data, &s); err != nil {
+		t.Fatalf("room state %s: %v", data, err)
+	}
+	return s.Camera.Zoom
+}
+
+func TestRoomLateJoinerGetsLatestState(t *testing.T) {
+	h, ts := testHub(t, Options{}, nil)
+	ctx := context.Background()
+	info, token, err := h.CreateRoom(ctx, state(1))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if info.Seq != 1 || len(token) < 40 || len(info.ID) < 20 {
+		t.Fatalf("room %+v, token of %d chars", info, len(token))
+	}
+	ch := RoomChannelPrefix + info.ID
+	early := dial(t, ts, nil)
+	early.subscribe(ch)
+	if got := stateStep(t, early.expect(TypeRoomState).Data); got != 1 {
+		t.Fatalf("early viewer got step %d, want 1", got)
+	}
+	for i := 2; i <= 3; i++ {
+		if _, err := h.SetRoomState(ctx, info.ID, token, state(i)); err != nil {
+			t.Fatal(err)
+		}
+	}
+
+	late := dial(t, ts, nil)
+	late.subscribe(ch)
+	env := late.expect(TypeRoomState)
+	if env.Channel != ch || stateStep(t, env.Data) != 3 {
+		t.Fatalf("late joiner got %s on %q, want step 3", env.Data, env.Channel)
+	}
+
+	// The presenter drives over its own socket with the token.
+	presenter := dial(t, ts, nil)
+	presenter.send(Envelope{Type: TypeRoomState, Channel: ch, Token: token, Data: state(4)})
+	for _, v := range []*client{late} {
+		if got := stateStep(t, v.expect(TypeRoomState).Data); got != 4 {
+			t.Fatalf("viewer got step %d, want 4", got)
+		}
+	}
+	// The early viewer may have skipped step 2 (coalesced), never step 4.
+	for {
+		if got := stateStep(t, early.expect(TypeRoomState).Data); got == 4 {
+			break
+		}
+	}
+	presenter.alive() // no reply to a successful room.state
+
+	// Detach and rejoin: nothing while detached, the latest on rejoin.
+	late.send(Envelope{Type: TypeUnsubscribe, Channel: ch})
+	late.expect(TypeUnsubscribed)
+	if _, err := h.SetRoomState(ctx, info.ID, token, state(5)); err != nil {
+		t.Fatal(err)
+	}
+	late.alive()
+	late.subscribe(ch)
+	if got := stateStep(t, late.expect(TypeRoomState).Data); got != 5 {
+		t.Fatalf("rejoined viewer got step %d, want 5", got)
+	}
+
+	got, err := h.Room(ctx, info.ID)
+	if err != nil || got.Seq != 5 || stateStep(t, got.State) != 5 || got.Viewers != 2 {
+		t.Fatalf("room info %+v (%v)", got, err)
+	}
+}
+
+func TestRoomOnlyPresenterDrives(t *testing.T) {
+	h, ts := testHub(t, Options{}, nil)
+	ctx := context.Background()
+	info, token, err := h.CreateRoom(ctx, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, otherToken, _ := h.CreateRoom(ctx, nil)
+	ch := RoomChannelPrefix + info.ID
+	viewer := dial(t, ts, nil)
+	viewer.subscribe(ch)
+	for _, tok := range []string{token[:len(token)-1], token + "x", otherToken, "x"} {
+		viewer.send(Envelope{Type: TypeRoomState, Channel: ch, Token: tok, Data: state(9)})
+		viewer.expectError(CodeUnauthorized)
+		if _, err := h.SetRoomState(ctx, info.ID, tok, state(9)); !errors.Is(err, ErrUnauthorized) {
+			t.Fatalf("SetRoomState with a wrong token: %v", err)
+		}
+	}
+	if _, err := h.SetRoomState(ctx, info.ID, "", state(9)); !errors.Is(err, ErrUnauthorized) {
+		t.Fatalf("SetRoomState without a token: %v", err)
+	}
+	if err := h.CloseRoom(ctx, info.ID, otherToken); !errors.Is(err, ErrUnauthorized) {
+		t.Fatalf("CloseRoom with another room's token: %v", err)
+	}
+	got, _ := h.Room(ctx, info.ID)
+	if got.Seq != 0 || got.State != nil {
+		t.Fatalf("state changed by a non-presenter: %+v", got)
+	}
+	viewer.alive() // and no state was relayed
+
+	if err := h.CloseRoom(ctx, info.ID, token); err != nil {
+		t.Fatal(err)
+	}
+	env := viewer.expect(TypeRoomClosed)
+	if env.Channel != ch || string(env.Data) != `{"reason":"closed"}` {
+		t.Fatalf("room.closed %s on %q", env.Data, env.Channel)
+	}
+}
+
+func TestRoomCoalescesForSlowViewer(t *testing.T) {
+	const steps = 300 // far more than the send queue
+	h, ts := testHub(t, Options{SendQueue: 8}, nil)
+	ctx := context.Background()
+	info, token, _ := h.CreateRoom(ctx, nil)
+	viewer := dial(t, ts, nil)
+	viewer.subscribe(RoomChannelPrefix + info.ID)
+	for i := 1; i <= steps; i++ {
+		if _, err := h.SetRoomState(ctx, info.ID, token, state(i)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	last, n := 0, 0
+	for last < steps {
+		got := stateStep(t, viewer.expect(TypeRoomState).Data)
+		if got <= last {
+			t.Fatalf("state %d after %d", got, last)
+		}
+		last, n = got, n+1
+	}
+	viewer.alive()
+	if d := h.Stats().SlowDrops; d != 0 {
+		t.Fatalf("viewer dropped for room states (%d drops)", d)
+	}
+	t.Logf("viewer received %d of %d states, ending with the latest", n, steps)
+}
+
+func TestRoomExpires(t *testing.T) {
+	h, ts := testHub(t, Options{RoomIdle: 150 * time.Millisecond}, nil)
+	ctx := context.Background()
+	info, token, _ := h.CreateRoom(ctx, state(1))
+	ch := RoomChannelPrefix + info.ID
+	viewer := dial(t, ts, nil)
+	viewer.subscribe(ch)
+	viewer.expect(TypeRoomState)
+	// Activity keeps it open.
+	for i := 2; i < 6; i++ {
+		time.Sleep(50 * time.Millisecond)
+		if _, err := h.SetRoomState(ctx, info.ID, token, state(i)); err != nil {
+			t.Fatalf("room closed while active: %v", err)
+		}
+		viewer.expect(TypeRoomState)
+	}
+	start := time.Now()
+	env := viewer.expect(TypeRoomClosed)
+	if string(env.Data) != `{"reason":"idle"}` || time.Since(start) > 2*time.Second {
+		t.Fatalf("room.closed %s after %v", env.Data, time.Since(start))
+	}
+	if _, err := h.Room(ctx, info.ID); !errors.Is(err, ErrRoomNotFound) {
+		t.Fatalf("expired room: %v", err)
+	}
+	if _, err := h.SetRoomState(ctx, info.ID, token, state(9)); !errors.Is(err, ErrRoomNotFound) {
+		t.Fatalf("state on an expired room: %v", err)
+	}
+	viewer.send(Envelope{Type: TypeSubscribe, Channel: ch})
+	viewer.expectError(CodeNotFound)
+	if n := h.Stats().Rooms; n != 0 {
+		t.Fatalf("%d rooms left", n)
+	}
+}
+
+func TestRoomStateLimits(t *testing.T) {
+	h, _ := testHub(t, Options{MaxRoomStateBytes: 64}, nil)
+	ctx := context.Background()
+	if _, _, err := h.CreateRoom(ctx, json.RawMessage(`[1]`)); !isProto(err, CodeBadMessage) {
+		t.Fatalf("array state: %v", err)
+	}
+	info, token, err := h.CreateRoom(ctx, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		state string
+		code  string
+	}{
+		{`{"caption":"x"}`, ""},
+		{`{"caption":"` + fmt.Sprintf("%080d", 0) + `"}`, CodeTooLarge},
+		{`"text"`, CodeBadMessage},
+		{`{"a":`, CodeBadMessage},
+		{`{ "spaces" :   "are compacted"   }`, ""},
+	} {
+		_, err := h.SetRoomState(ctx, info.ID, token, json.RawMessage(tc.state))
+		if tc.code == "" && err != nil || tc.code != "" && !isProto(err, tc.code) {
+			t.Errorf("state %s: %v, want %q", tc.state, err, tc.code)
+		}
+	}
+	got, _ := h.Room(ctx, info.ID)
+	if string(got.State) != `{"spaces":"are compacted"}` {
+		t.Fatalf("stored state %s", got.State)
+	}
+}
+
+func isProto(err error, code string) bool {
+	pe, ok := errors.AsType[*ProtocolError](err)
+	return ok && pe.Code == code
+}
