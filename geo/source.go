@@ -15,8 +15,11 @@ const DefaultPoll = 2 * time.Second
 // changes: at once after MarkStale (in-process writes), or within Poll for
 // writes made by other processes (an `armsflow import`, another instance).
 //
-// Concurrent callers share one check and one reload; a caller whose context
-// ends stops waiting, but the reload goes on for the others. A reload that
+// After MarkStale, callers wait for the check (and reload) so they see the
+// write they just made; when only Poll has elapsed, they are served the
+// current World while the check runs in the background. Concurrent callers
+// share one check and one reload; a caller whose context ends stops
+// waiting, but the reload goes on for the others. A reload that
 // fails keeps the old World in service (the error is then returned only
 // when there is no World yet, and the next attempt comes after Poll).
 type Source struct {
@@ -45,7 +48,8 @@ func NewSource(s WorldStore, poll time.Duration) *Source { return &Source{Store:
 // World returns the current snapshot, loading or reloading it if needed.
 func (s *Source) World(ctx context.Context) (*World, error) {
 	s.mu.Lock()
-	if s.cur != nil && s.gen == s.cleanGen && s.clock().Sub(s.checked) < s.poll() {
+	stale := s.gen != s.cleanGen
+	if s.cur != nil && !stale && s.clock().Sub(s.checked) < s.poll() {
 		w := s.cur
 		s.mu.Unlock()
 		return w, nil
@@ -55,6 +59,12 @@ func (s *Source) World(ctx context.Context) (*World, error) {
 		r = &reload{done: make(chan struct{})}
 		s.inflight = r
 		go s.run(context.WithoutCancel(ctx), r, s.cur, s.gen)
+	}
+	if s.cur != nil && !stale {
+		// Only Poll elapsed: serve the current World while the check runs.
+		w := s.cur
+		s.mu.Unlock()
+		return w, nil
 	}
 	s.mu.Unlock()
 	select {

@@ -96,17 +96,22 @@ func TestSourcePoll(t *testing.T) {
 		t.Error("checked the version before Poll elapsed")
 	}
 	clk.advance(31 * time.Second)
-	w2, err := src.World(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if w2 == w1 || w2.Version != w1.Version+1 {
+	// Poll elapsed: the current World is served while the check runs.
+	w2 := waitNewWorld(t, src, w1)
+	if w2.Version != w1.Version+1 {
 		t.Fatalf("after Poll: version %d", w2.Version)
 	}
 	// Poll elapsed with the same version: a check, no reload.
 	clk.advance(2 * time.Minute)
-	if w, _ := src.World(ctx); w != w2 {
-		t.Error("unchanged version gave a new World")
+	calls := st.Calls("Version")
+	for i := 0; i < 1000 && st.Calls("Version") == calls; i++ {
+		if w, _ := src.World(ctx); w != w2 {
+			t.Fatal("unchanged version gave a new World")
+		}
+		time.Sleep(time.Millisecond)
+	}
+	if st.Calls("Version") == calls {
+		t.Error("no version check after Poll elapsed")
 	}
 	if n := st.Calls("Transfers"); n != 2 {
 		t.Errorf("%d loads, want 2", n)
@@ -140,9 +145,25 @@ func TestSourceErrors(t *testing.T) {
 	st.SetErr(nil)
 	st.Bump()
 	clk.advance(2 * time.Minute)
-	if w, err := src.World(ctx); err != nil || w == w1 {
-		t.Fatalf("healed store not reloaded: %v", err)
+	waitNewWorld(t, src, w1)
+}
+
+// waitNewWorld calls World until it hands out a World other than old (a
+// poll-triggered reload runs in the background), for at most a few seconds.
+func waitNewWorld(t *testing.T, src *geo.Source, old *geo.World) *geo.World {
+	t.Helper()
+	for i := 0; i < 2000; i++ {
+		w, err := src.World(context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if w != old {
+			return w
+		}
+		time.Sleep(time.Millisecond)
 	}
+	t.Fatal("the World was not reloaded")
+	return nil
 }
 
 // slowStore blocks Transfers until released, to pile callers up on one load.
