@@ -17,6 +17,7 @@ import (
 // transfer or an unknown actor is a *data.ValidationError. A replace that
 // changes nothing leaves the version as it is.
 func (s *Store) PutTransfer(ctx context.Context, t data.Transfer) (data.Transfer, data.Change, error) {
+	what := describeTransfer(t) // before a key is generated: the caller's own words
 	if t.ID == 0 && t.Key == "" {
 		t.Key = newKey()
 	}
@@ -60,7 +61,7 @@ func (s *Store) PutTransfer(ctx context.Context, t data.Transfer) (data.Transfer
 		return err
 	})
 	if err != nil {
-		return data.Transfer{}, data.Change{}, fmt.Errorf("put transfer %s: %w", describeTransfer(t), err)
+		return data.Transfer{}, data.Change{}, fmt.Errorf("put transfer %s: %w", what, err)
 	}
 	return stored, ch, nil
 }
@@ -94,9 +95,15 @@ func (s *Store) DeleteTransfer(ctx context.Context, id int64) (data.Transfer, da
 // newKey makes a natural key for a transfer entered through the API.
 func newKey() string { return "api:" + strings.ToLower(rand.Text()) }
 
+// describeTransfer names a transfer given to PutTransfer in errors.
 func describeTransfer(t data.Transfer) string {
-	if t.ID != 0 {
+	switch {
+	case t.ID != 0 && t.Key != "":
 		return fmt.Sprintf("%d (key %q)", t.ID, t.Key)
+	case t.ID != 0:
+		return fmt.Sprint(t.ID)
+	case t.Key != "":
+		return fmt.Sprintf("key %q", t.Key)
 	}
-	return fmt.Sprintf("key %q", t.Key)
+	return fmt.Sprintf("(new, %s to %s, %q)", t.Supplier, t.Recipient, t.Weapon)
 }

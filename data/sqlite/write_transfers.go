@@ -20,8 +20,8 @@ func (w *writer) saveTransfer(t *data.Transfer, old *data.Transfer) (int64, erro
 		return 0, err
 	}
 	args := []any{t.Key, t.Supplier, t.Recipient, t.Weapon, t.Description, t.Category, t.SourceCategory,
-		t.OrderYear, formatYears(t.DeliveryYears), t.Quantity, t.Value, t.Unit, t.Status, t.Source.Publisher, t.Source.Title, t.Source.Date,
-		t.Source.URL, t.Source.Identifier, t.Notes}
+		t.OrderYear, formatYears(t.DeliveryYears), t.Quantity, t.Value, t.Unit, t.Status,
+		t.Source.Publisher, t.Source.Title, t.Source.Date, t.Source.URL, t.Source.Identifier, t.Notes}
 	var id int64
 	switch {
 	case old == nil:
