@@ -33,13 +33,16 @@ type prepared struct {
 	eventYear []int32
 	eventIDs  []uint64
 
-	flowMu    sync.Mutex
-	flows     map[*geo.Joined]*flowPrep
-	flowOrder []*geo.Joined // least recently used first
+	flows    *lru[*geo.Joined, *flowPrep]
+	clusters *lru[[2]int, *clusterGrid] // by year window
 }
 
-// flowCacheSize is how many filters' prepared flows a World keeps.
-const flowCacheSize = 32
+// flowCacheSize is how many filters' prepared flows a World keeps, and
+// clusterCacheSize how many year windows' event clusters.
+const (
+	flowCacheSize    = 32
+	clusterCacheSize = 16
+)
 
 // prepared returns the prepared data of a World, building it on first use.
 // Country geometry is reused from the previous World when unchanged.
@@ -68,7 +71,7 @@ func (r *Renderer) prepared(w *geo.World) *prepared {
 }
 
 func prepare(w *geo.World, prev *shapeSet) *prepared {
-	p := &prepared{world: w, flows: map[*geo.Joined]*flowPrep{}}
+	p := &prepared{world: w, flows: newLRU[*geo.Joined, *flowPrep](flowCacheSize), clusters: newLRU[[2]int, *clusterGrid](clusterCacheSize)}
 	shapes := make([]orb.MultiPolygon, len(w.Countries))
 	for i := range w.Countries {
 		shapes[i] = w.Countries[i].Geometry
@@ -174,23 +177,46 @@ func (p *prepared) prepareEvents() {
 	p.events = newPointSet(pts)
 }
 
-// flowsFor returns the prepared flows of a join, building them on first
-// use and keeping the most recent flowCacheSize.
+// flowsFor returns the prepared flows of a join, built on first use.
 func (p *prepared) flowsFor(j *geo.Joined) *flowPrep {
-	p.flowMu.Lock()
-	defer p.flowMu.Unlock()
-	if fp, ok := p.flows[j]; ok {
-		if i := slices.Index(p.flowOrder, j); i >= 0 && i != len(p.flowOrder)-1 {
-			p.flowOrder = append(slices.Delete(p.flowOrder, i, i+1), j)
+	return p.flows.get(j, func() *flowPrep { return newFlowPrep(j) })
+}
+
+// clustersFor returns the event cluster grids of a year window, built on
+// first use.
+func (p *prepared) clustersFor(from, to int) *clusterGrid {
+	return p.clusters.get([2]int{from, to}, func() *clusterGrid { return newClusterGrid(p, from, to) })
+}
+
+// lru is a small least-recently-used memo, safe for concurrent use. A
+// value is built under the lock: builds are short and one build per key is
+// what callers want.
+type lru[K comparable, V any] struct {
+	mu    sync.Mutex
+	max   int
+	m     map[K]V
+	order []K // least recently used first
+}
+
+func newLRU[K comparable, V any](max int) *lru[K, V] {
+	return &lru[K, V]{max: max, m: make(map[K]V, max)}
+}
+
+func (c *lru[K, V]) get(k K, build func() V) V {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if v, ok := c.m[k]; ok {
+		if i := slices.Index(c.order, k); i >= 0 && i != len(c.order)-1 {
+			c.order = append(slices.Delete(c.order, i, i+1), k)
 		}
-		return fp
+		return v
 	}
-	fp := newFlowPrep(j)
-	p.flows[j] = fp
-	p.flowOrder = append(p.flowOrder, j)
-	if len(p.flowOrder) > flowCacheSize {
-		delete(p.flows, p.flowOrder[0])
-		p.flowOrder = slices.Delete(p.flowOrder, 0, 1)
+	v := build()
+	c.m[k] = v
+	c.order = append(c.order, k)
+	if len(c.order) > c.max {
+		delete(c.m, c.order[0])
+		c.order = slices.Delete(c.order, 0, 1)
 	}
-	return fp
+	return v
 }

@@ -5,6 +5,7 @@ import (
 	"math"
 	"slices"
 
+	"github.com/armsflow/armsflow/data"
 	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/encoding/mvt/vectortile"
 )
@@ -87,12 +88,55 @@ func renderEvents(tc *tileCtx, le *layerEnc) {
 	}
 }
 
-// cluster accumulates one grid cell.
-type cluster struct {
+// gridCell is one non-empty cluster cell of a zoom's global grid, with
+// sums in world units.
+type gridCell struct {
+	key    uint64 // gy<<32 | gx
 	count  int64
 	deaths int64
 	sx, sy float64
 	first  int32 // event index of the first member
+}
+
+// clusterGrid holds, for one year window, every zoom's non-empty cells
+// sorted by key, so a tile reads its cells without touching the events.
+type clusterGrid struct {
+	zooms [clusterMaxZoom][]gridCell
+}
+
+// newClusterGrid aggregates the events in [from, to] (0 = open) into the
+// grids of z0..clusterMaxZoom-1, in one pass per zoom.
+func newClusterGrid(p *prepared, from, to int) *clusterGrid {
+	f := data.Filter{YearFrom: from, YearTo: to}
+	g := &clusterGrid{}
+	idx := make(map[uint64]int32)
+	for z := 0; z < clusterMaxZoom; z++ {
+		clear(idx)
+		perRow := float64(uint64(clusterCells) << z)
+		var cells []gridCell
+		for i, pt := range p.events.pts {
+			if !f.InYears(int(p.eventYear[i])) {
+				continue
+			}
+			gx := uint64(min(math.Floor(pt[0]*perRow), perRow-1))
+			gy := uint64(min(math.Floor(pt[1]*perRow), perRow-1))
+			key := gy<<32 | gx
+			k, ok := idx[key]
+			if !ok {
+				k = int32(len(cells))
+				idx[key] = k
+				cells = append(cells, gridCell{key: key, first: int32(i)})
+			}
+			c := &cells[k]
+			c.count++
+			c.deaths += p.world.Events[i].Deaths
+			c.sx += pt[0]
+			c.sy += pt[1]
+		}
+		slices.SortFunc(cells, func(a, b gridCell) int { return cmp.Compare(a.key, b.key) })
+		g.zooms[z] = cells
+	}
+	return g
 }
 
 // clusterSpan is the cells of a tile plus one ring of neighbours, whose
@@ -100,66 +144,55 @@ type cluster struct {
 const clusterSpan = clusterCells + 2
 
 func renderClusters(tc *tileCtx, le *layerEnc) {
-	p, st, f := tc.p, tc.st, tc.f
-	cell := tc.extent / clusterCells
-	// Search the tile grown by one cell, wrapping across the antimeridian.
-	grown := orb.Bound{Min: orb.Point{-cell, -cell}, Max: orb.Point{tc.extent + cell, tc.extent + cell}}
-	var boxes [3]shiftBox
-	bs := tileBoxes(tc.xf(0).inverse(grown), boxes[:0])
-	st.hits = p.events.query(bs, st.hits[:0])
-	var cells [clusterSpan * clusterSpan]cluster
-	for _, h := range st.hits {
-		if !f.InYears(int(p.eventYear[h.idx])) {
-			continue
-		}
-		t := tc.xf(h.shift).apply(p.events.pts[h.idx])
-		cx, cy := int(math.Floor(t[0]/cell))+1, int(math.Floor(t[1]/cell))+1
-		if cx < 0 || cy < 0 || cx >= clusterSpan || cy >= clusterSpan {
-			continue
-		}
-		c := &cells[cy*clusterSpan+cx]
-		if c.count == 0 {
-			c.first = h.idx
-		}
-		c.count++
-		c.deaths += p.world.Events[h.idx].Deaths
-		c.sx += t[0]
-		c.sy += t[1]
+	p, st := tc.p, tc.st
+	grid := p.clustersFor(tc.f.YearFrom, tc.f.YearTo).zooms[tc.z]
+	if len(grid) == 0 {
+		return
 	}
-	perRow := uint64(clusterCells) << tc.z
+	perRow := int64(clusterCells) << tc.z
 	// At z0 the tile's buffer holds wrapped copies of its own edge cells:
 	// a cluster and its copy share the cell number, so they are written as
 	// one multipoint feature.
-	type out struct {
-		id uint64
-		k  int
-		pt ipt
-	}
-	var outs [clusterSpan * clusterSpan]out
-	n := 0
-	for k := range cells {
-		c := &cells[k]
-		if c.count == 0 {
+	outs := st.clusters[:0]
+	x0 := int64(tc.t.X)*clusterCells - 1
+	for gy := int64(tc.t.Y)*clusterCells - 1; gy <= int64(tc.t.Y+1)*clusterCells; gy++ {
+		if gy < 0 || gy >= perRow {
 			continue
 		}
-		pt := orb.Point{c.sx / float64(c.count), c.sy / float64(c.count)}
-		if !tc.box.Contains(pt) {
-			continue
+		// The row's cells x0..x0+clusterSpan-1, split where they wrap
+		// across the antimeridian.
+		for _, r := range [3]struct {
+			lo, hi int64
+			shift  int8
+		}{
+			{x0 + perRow, min(perRow-1, x0+clusterSpan-1+perRow), -1},
+			{max(0, x0), min(perRow-1, x0+clusterSpan-1), 0},
+			{x0 - perRow, x0 + clusterSpan - 1 - perRow, 1},
+		} {
+			lo := max(r.lo, 0)
+			if lo > r.hi || lo >= perRow {
+				continue
+			}
+			hi := uint64(gy)<<32 | uint64(r.hi)
+			k, _ := slices.BinarySearchFunc(grid, uint64(gy)<<32|uint64(lo), func(c gridCell, key uint64) int { return cmp.Compare(c.key, key) })
+			for ; k < len(grid) && grid[k].key <= hi; k++ {
+				c := &grid[k]
+				pt := tc.xf(r.shift).apply(orb.Point{c.sx / float64(c.count), c.sy / float64(c.count)})
+				if tc.box.Contains(pt) {
+					outs = append(outs, clusterOut{cell: c, pt: ipt{int32(math.Round(pt[0])), int32(math.Round(pt[1]))}})
+				}
+			}
 		}
-		cx, cy := k%clusterSpan-1, k/clusterSpan-1
-		gx := (int64(tc.t.X)*clusterCells + int64(cx) + int64(perRow)) % int64(perRow)
-		gy := int64(tc.t.Y)*clusterCells + int64(cy)
-		outs[n] = out{id: uint64(gy)*perRow + uint64(gx) + 1, k: k, pt: ipt{int32(math.Round(pt[0])), int32(math.Round(pt[1]))}}
-		n++
 	}
-	slices.SortFunc(outs[:n], func(a, b out) int { return cmp.Compare(a.id, b.id) })
-	for i := 0; i < n; {
+	slices.SortFunc(outs, func(a, b clusterOut) int { return cmp.Compare(a.cell.key, b.cell.key) })
+	st.clusters = outs
+	for i := 0; i < len(outs); {
 		j := i
 		st.pts = st.pts[:0]
-		for ; j < n && outs[j].id == outs[i].id; j++ {
+		for ; j < len(outs) && outs[j].cell == outs[i].cell; j++ {
 			st.pts = append(st.pts, outs[j].pt)
 		}
-		c := &cells[outs[i].k]
+		c := outs[i].cell
 		le.begin()
 		le.geom.points(st.pts)
 		le.int(ekCount, c.count)
@@ -172,7 +205,14 @@ func renderClusters(tc *tileCtx, le *layerEnc) {
 				le.str(ekConflictID, e.ConflictID)
 			}
 		}
-		le.end(outs[i].id, vectortile.Tile_POINT)
+		gx, gy := c.key&(1<<32-1), c.key>>32
+		le.end(gy*uint64(perRow)+gx+1, vectortile.Tile_POINT)
 		i = j
 	}
+}
+
+// clusterOut is a cluster cell placed in the tile.
+type clusterOut struct {
+	cell *gridCell
+	pt   ipt
 }

@@ -108,15 +108,15 @@ func (c *polyClipper) polygon(out *polyOut, rings []orb.Ring, bounds []orb.Bound
 		if i > 0 && !nbox.Intersects(bounds[i]) {
 			continue
 		}
-		t := c.scratch(len(r))
-		for j, p := range r {
-			t[j] = f.apply(p)
-		}
 		var cr orb.Ring
 		if i > 0 && contains(nbox, bounds[i]) {
+			t := c.scratch(len(r))
+			for j, p := range r {
+				t[j] = f.apply(p)
+			}
 			cr = t
 		} else {
-			cr = clip.Ring(c.box, orb.Ring(t))
+			cr = clip.Ring(c.box, c.reduce(r, nbox, f))
 		}
 		if len(cr) < 4 {
 			if i == 0 {
@@ -136,6 +136,52 @@ func (c *polyClipper) polygon(out *polyOut, rings []orb.Ring, bounds []orb.Bound
 		return
 	}
 	c.walkBoundary(out)
+}
+
+// reduce transforms a closed ring into scratch memory, leaving out the
+// points that cannot change the clipped result: a point whose neighbours
+// (the last kept point and the next one) lie with it in the same outside
+// half-plane of the box is skipped, since the path through it stays in that
+// half-plane, as does the straight segment replacing it. Sutherland–Hodgman
+// then gives the same output from far fewer points when a tile sees a
+// small part of a large ring (Russia at z6 is thousands of points, a few
+// dozen of them near any one tile).
+func (c *polyClipper) reduce(r orb.Ring, nbox orb.Bound, f xform) orb.Ring {
+	n := len(r)
+	t := c.scratch(n)[:0]
+	run := 0 // AND of the outside codes since the last kept point
+	code := outCode(nbox, r[0])
+	for i := 0; i < n; i++ {
+		next := 0
+		if i+1 < n {
+			next = outCode(nbox, r[i+1])
+		}
+		if i > 0 && i < n-1 && run&code&next != 0 {
+			run &= code
+		} else {
+			t = append(t, f.apply(r[i]))
+			run = code
+		}
+		code = next
+	}
+	return orb.Ring(t)
+}
+
+// outCode is orb/clip's bit code of a point against a box: 1 left, 2
+// right, 4 below min y, 8 above max y; 0 inside.
+func outCode(b orb.Bound, p orb.Point) int {
+	code := 0
+	if p[0] < b.Min[0] {
+		code |= 1
+	} else if p[0] > b.Max[0] {
+		code |= 2
+	}
+	if p[1] < b.Min[1] {
+		code |= 4
+	} else if p[1] > b.Max[1] {
+		code |= 8
+	}
+	return code
 }
 
 // emit rounds one polygon into out.

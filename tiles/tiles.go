@@ -189,17 +189,17 @@ func (r *Renderer) checkTile(t maptile.Tile) error {
 
 // renderState is the per-request scratch memory, pooled.
 type renderState struct {
-	tc    tileCtx
-	enc   layerEnc
-	clip  polyClipper
-	out   polyOut
-	hits  []hit
-	boxes []shiftBox
-	pts   []ipt
-	line  []orb.Point
-	tile  []byte
-	cells map[uint64]int
-	order []int32
+	tc       tileCtx
+	enc      layerEnc
+	clip     polyClipper
+	out      polyOut
+	hits     []hit
+	boxes    []shiftBox
+	pts      []ipt
+	line     []orb.Point
+	tile     []byte
+	order    []int32
+	clusters []clusterOut
 }
 
 // tileCtx is what a layer needs to draw one tile.

@@ -194,11 +194,33 @@ func describeTile(t testing.TB, tl maptile.Tile, b []byte) []byte {
 		}
 		out.Layers = append(out.Layers, l)
 	}
-	j, err := json.MarshalIndent(out, "", " ")
-	if err != nil {
-		t.Fatal(err)
+	// One line per feature keeps the golden files readable and diffable.
+	var sb strings.Builder
+	fmt.Fprintf(&sb, "{\n \"tile\": %q,\n \"bytes\": %d,\n \"layers\": [", out.Tile, out.Bytes)
+	for i, l := range out.Layers {
+		if i > 0 {
+			sb.WriteString(",")
+		}
+		types, _ := json.Marshal(l.Types)
+		fmt.Fprintf(&sb, "\n  {\"name\": %q, \"version\": %d, \"extent\": %d,\n   \"types\": %s,\n   \"features\": [", l.Name, l.Version, l.Extent, types)
+		for k, f := range l.Features {
+			if k > 0 {
+				sb.WriteString(",")
+			}
+			b, err := json.Marshal(f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			sb.WriteString("\n    ")
+			sb.Write(b)
+		}
+		sb.WriteString("\n  ]}")
 	}
-	return append(j, '\n')
+	sb.WriteString("\n ]\n}\n")
+	if !json.Valid([]byte(sb.String())) {
+		t.Fatal("golden description is not valid JSON")
+	}
+	return []byte(sb.String())
 }
 
 func valueType(v *vectortile.Tile_Value) string {

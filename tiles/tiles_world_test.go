@@ -212,3 +212,11 @@ func mustJSON(v any) string {
 	b, _ := json.Marshal(v)
 	return string(b)
 }
+
+// featuresOf is a layer's features, none for a missing layer.
+func featuresOf(l *mvt.Layer) []*geojson.Feature {
+	if l == nil {
+		return nil
+	}
+	return l.Features
+}
