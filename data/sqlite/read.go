@@ -198,11 +198,13 @@ func (s *Store) Events(ctx context.Context, f data.Filter) ([]data.Event, error)
 }
 
 // yearBounds turns f's window into inclusive bounds, open ends widened to
-// cover every valid year (data.Validate keeps years within 1900-2100).
+// cover every year. Year 0 stands for an unknown year and is never inside a
+// bounded window (as in Filter.Match, where a transfer without years passes
+// only an open one).
 func yearBounds(f data.Filter) []any {
 	from, to := f.YearFrom, f.YearTo
 	if from == 0 {
-		from = -1 << 31
+		from = 1
 	}
 	if to == 0 {
 		to = 1<<31 - 1

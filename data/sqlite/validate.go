@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"strings"
+	"time"
 
 	"github.com/armsflow/armsflow/data"
 	"github.com/paulmach/orb"
@@ -67,11 +68,28 @@ func validateEvent(e *data.Event) error {
 	if strings.TrimSpace(e.ID) == "" {
 		p.addf("id is empty")
 	}
+	if !validDate(e.Date) {
+		p.addf("date %q is not YYYY-MM-DD, YYYY-MM, YYYY or empty (unknown)", e.Date)
+	}
 	if e.Deaths < 0 {
 		p.addf("deaths %d is negative", e.Deaths)
 	}
 	p.lonLat("point", e.Point)
 	return p.err()
+}
+
+// validDate accepts a date as precise as it is known: YYYY-MM-DD, YYYY-MM,
+// YYYY, or "" when unknown.
+func validDate(s string) bool {
+	if s == "" {
+		return true
+	}
+	for _, layout := range []string{"2006-01-02", "2006-01", "2006"} {
+		if _, err := time.Parse(layout, s); err == nil {
+			return true
+		}
+	}
+	return false
 }
 
 // problems gathers validation messages.

@@ -21,4 +21,7 @@
 //   - A dry run reports the Change at the current, unchanged version.
 //   - A write that changes nothing does not bump the version.
 //   - Transfer IDs are never reused, not even after a delete.
+//   - An event's Date is YYYY-MM-DD, YYYY-MM, YYYY or "" (unknown); an
+//     event of unknown date is only in an open year window, as a transfer
+//     without years is.
 package storetest

@@ -18,7 +18,7 @@ func square(x, y, size float64) orb.Ring {
 // Fixture is a small hand-made batch touching every record kind and every
 // optional field: four countries (one without geometry, one with a hole and
 // two parts), three non-state and former actors (one with no country), two
-// conflicts, three events and eight transfers (keys "t1" to "t8") whose
+// conflicts, four events (one of unknown date) and eight transfers (keys "t1" to "t8") whose
 // years, ends, categories and statuses the filter tests are written
 // against. Each call returns a fresh copy.
 func Fixture() *data.Batch {
@@ -52,6 +52,7 @@ func Fixture() *data.Batch {
 			{ID: "e2", Date: "2021-07-15", Point: orb.Point{-27, -18}, Country: "XBB", Source: fixtureSource},
 			{ID: "e3", ConflictID: "c2", Date: "2010-01-31", Point: orb.Point{-100.5, 40.5}, Country: "XDD", Deaths: 3,
 				Source: data.Source{Publisher: "armsflow test suite", Title: "Hand-made test fixture", Date: "2010", Identifier: "fixture-e3"}},
+			{ID: "e4", Point: orb.Point{175, 65}, Country: "XCC", Deaths: 1, Source: fixtureSource}, // date unknown
 		},
 		Transfers: []data.Transfer{
 			{Key: "t1", Supplier: "XAA", Recipient: "XBB", Weapon: "Test fighter", Description: "fighter aircraft",

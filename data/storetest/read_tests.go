@@ -224,10 +224,11 @@ func testEventsByYear(t *testing.T, s data.Store) {
 		f    data.Filter
 		want []string
 	}{
-		{data.Filter{}, []string{"e1", "e2", "e3"}},
+		{data.Filter{}, []string{"e1", "e2", "e3", "e4"}}, // only an open window holds an event of unknown date
 		{data.Filter{YearFrom: 2015, YearTo: 2015}, []string{"e1"}},
 		{data.Filter{YearFrom: 2015}, []string{"e1", "e2"}},
 		{data.Filter{YearTo: 2014}, []string{"e3"}},
+		{data.Filter{YearFrom: 1, YearTo: 9999}, []string{"e1", "e2", "e3"}},
 		{data.Filter{YearFrom: 2016, YearTo: 2020}, nil},
 		// Only the years of a filter apply to events.
 		{data.Filter{YearFrom: 2021, Suppliers: []string{"XZZ"}, Categories: []data.Category{data.CatNaval}}, []string{"e2"}},

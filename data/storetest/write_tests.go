@@ -13,7 +13,7 @@ import (
 
 // fixtureCounts are Fixture's record counts by kind, as a Change counts them.
 func fixtureCounts() map[string]int {
-	return map[string]int{"countries": 4, "actors": fixtureActorCount, "conflicts": 2, "events": 3, "transfers": 8}
+	return map[string]int{"countries": 4, "actors": fixtureActorCount, "conflicts": 2, "events": 4, "transfers": 8}
 }
 
 // checkChange checks the counts, countries and layers of a Change and that
@@ -238,6 +238,7 @@ func failingBatches() []struct {
 		{"country without a name", func(b *data.Batch) { b.Countries[1].Name = "" }, []string{`"XBB"`, "name"}},
 		{"conflict of an unknown type", func(b *data.Batch) { b.Conflicts[1].Type = "skirmish" }, []string{`"c2"`, "skirmish"}},
 		{"event off the globe", func(b *data.Batch) { b.Events[2].Point = orb.Point{200, 0} }, []string{`"e3"`, "point"}},
+		{"event date malformed", func(b *data.Batch) { b.Events[1].Date = "15/07/2021" }, []string{`"e2"`, "15/07/2021"}},
 	}
 }
 
