@@ -1,54 +1,45 @@
 // Package geotest is test support for geo and the packages above it: an
-// in-memory data.Store (with call counters and fault injection), a small
-// hand-made fixture whose joined figures are worked out by hand in the tests
-// that use it, and a generator of large synthetic data for benchmarks.
-// It is not for production use.
+// in-memory data.Store (with call counters and fault injection) that passes
+// data/storetest's conformance suite, a small hand-made fixture whose joined
+// figures are worked out by hand in the tests that use it, and a generator
+// of large synthetic data for benchmarks. It is not for production use.
 package geotest
 
 import (
+	"cmp"
 	"context"
 	"fmt"
-	"reflect"
+	"maps"
 	"slices"
-	"sort"
 	"sync"
 
 	"github.com/armsflow/armsflow/data"
 )
 
-// Store is an in-memory data.Store. Writes are all-or-nothing and bump the
-// version only when they change something.
+// Store is an in-memory data.Store. Writes are all-or-nothing, validated
+// like the SQLite store's (references, keys, codes), report the same
+// Change, and bump the version only when they change something. Records are
+// copied in and out, so callers may modify what they pass or get.
 type Store struct {
-	mu        sync.Mutex
-	countries map[string]data.Country
-	actors    map[string]data.Actor
-	conflicts map[string]data.Conflict
-	events    map[string]data.Event
-	transfers map[int64]data.Transfer
-	byKey     map[string]int64
-	nextID    int64
-	version   int64
-	err       error
-	calls     map[string]int
+	mu      sync.Mutex
+	cur     *state
+	version int64
+	keySeq  int64
+	err     error
+	calls   map[string]int
 }
 
 var _ data.Store = (*Store)(nil)
 
 // NewStore returns an empty Store at version 0.
-func NewStore() *Store {
-	return &Store{
-		countries: map[string]data.Country{}, actors: map[string]data.Actor{},
-		conflicts: map[string]data.Conflict{}, events: map[string]data.Event{},
-		transfers: map[int64]data.Transfer{}, byKey: map[string]int64{}, calls: map[string]int{},
-	}
-}
+func NewStore() *Store { return &Store{cur: newState(), calls: map[string]int{}} }
 
 // NewStoreWith returns a Store holding a batch (at version 1 when the batch
-// is not empty).
+// is not empty). It panics if the batch does not apply.
 func NewStoreWith(b *data.Batch) *Store {
 	s := NewStore()
 	if _, err := s.Apply(context.Background(), b, false); err != nil {
-		panic(fmt.Sprintf("geotest: fixture batch does not apply: %v", err))
+		panic(fmt.Sprintf("geotest: batch does not apply: %v", err))
 	}
 	return s
 }
@@ -68,6 +59,16 @@ func (s *Store) Calls(method string) int {
 	return s.calls[method]
 }
 
+// Bump increases the version without changing data, as another process's
+// write looks from here.
+func (s *Store) Bump() {
+	s.mu.Lock()
+	s.version++
+	s.mu.Unlock()
+}
+
+// enter counts a call and returns the context's error or the injected one.
+// The caller holds s.mu.
 func (s *Store) enter(ctx context.Context, method string) error {
 	s.calls[method]++
 	if err := ctx.Err(); err != nil {
@@ -83,7 +84,7 @@ func (s *Store) Countries(ctx context.Context) ([]data.Country, error) {
 	if err := s.enter(ctx, "Countries"); err != nil {
 		return nil, err
 	}
-	return sortedValues(s.countries), nil
+	return copyOut(s.cur.countries, cloneCountry, nil), nil
 }
 
 // Actors returns every actor, by ID.
@@ -93,7 +94,7 @@ func (s *Store) Actors(ctx context.Context) ([]data.Actor, error) {
 	if err := s.enter(ctx, "Actors"); err != nil {
 		return nil, err
 	}
-	return sortedValues(s.actors), nil
+	return copyOut(s.cur.actors, func(a data.Actor) data.Actor { return a }, nil), nil
 }
 
 // Conflicts returns every conflict, by ID.
@@ -103,7 +104,7 @@ func (s *Store) Conflicts(ctx context.Context) ([]data.Conflict, error) {
 	if err := s.enter(ctx, "Conflicts"); err != nil {
 		return nil, err
 	}
-	return sortedValues(s.conflicts), nil
+	return copyOut(s.cur.conflicts, cloneConflict, nil), nil
 }
 
 // Events returns the events in f's year window, by ID.
@@ -113,13 +114,8 @@ func (s *Store) Events(ctx context.Context, f data.Filter) ([]data.Event, error)
 	if err := s.enter(ctx, "Events"); err != nil {
 		return nil, err
 	}
-	var out []data.Event
-	for _, e := range sortedValues(s.events) {
-		if f.InYears(e.Year()) {
-			out = append(out, e)
-		}
-	}
-	return out, nil
+	return copyOut(s.cur.events, func(e data.Event) data.Event { return e },
+		func(e *data.Event) bool { return f.InYears(e.Year()) }), nil
 }
 
 // Transfers returns the transfers matching f, by ID.
@@ -129,13 +125,7 @@ func (s *Store) Transfers(ctx context.Context, f data.Filter) ([]data.Transfer, 
 	if err := s.enter(ctx, "Transfers"); err != nil {
 		return nil, err
 	}
-	var out []data.Transfer
-	for _, t := range sortedValues(s.transfers) {
-		if f.Match(&t) {
-			out = append(out, t)
-		}
-	}
-	return out, nil
+	return copyOut(s.cur.transfers, cloneTransfer, f.Match), nil
 }
 
 // Transfer returns one transfer.
@@ -145,11 +135,11 @@ func (s *Store) Transfer(ctx context.Context, id int64) (data.Transfer, error) {
 	if err := s.enter(ctx, "Transfer"); err != nil {
 		return data.Transfer{}, err
 	}
-	t, ok := s.transfers[id]
+	t, ok := s.cur.transfers[id]
 	if !ok {
 		return data.Transfer{}, fmt.Errorf("transfer %d: %w", id, data.ErrNotFound)
 	}
-	return t, nil
+	return cloneTransfer(t), nil
 }
 
 // Version returns the data version.
@@ -165,92 +155,55 @@ func (s *Store) Version(ctx context.Context) (int64, error) {
 // Close does nothing.
 func (s *Store) Close() error { return nil }
 
-// Apply writes a batch: records with a natural key already stored are
-// replaced; equal ones are counted as unchanged.
+// Apply writes a batch: all of it or none.
 func (s *Store) Apply(ctx context.Context, b *data.Batch, dryRun bool) (data.Change, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if err := s.enter(ctx, "Apply"); err != nil {
 		return data.Change{}, err
 	}
-	for i := range b.Transfers {
-		if err := b.Transfers[i].Validate(); err != nil {
-			return data.Change{}, fmt.Errorf("transfer %d (%s): %w", i, b.Transfers[i].Key, err)
-		}
+	next := s.cur.clone()
+	w := newWrite(next)
+	if err := w.batch(b); err != nil {
+		return data.Change{}, err
 	}
-	ch := newChange()
-	touched := map[string]bool{}
-	upsert(s.countries, b.Countries, func(c data.Country) string { return c.ISO3 }, "countries", ch, dryRun)
-	for _, c := range b.Countries {
-		touched[c.ISO3] = true
-	}
-	upsert(s.actors, b.Actors, func(a data.Actor) string { return a.ID }, "actors", ch, dryRun)
-	upsert(s.conflicts, b.Conflicts, func(c data.Conflict) string { return c.ID }, "conflicts", ch, dryRun)
-	for _, c := range b.Conflicts {
-		for _, iso := range c.Countries {
-			touched[iso] = true
-		}
-	}
-	upsert(s.events, b.Events, func(e data.Event) string { return e.ID }, "events", ch, dryRun)
-	next := s.nextID
-	for _, t := range b.Transfers {
-		id, ok := s.byKey[t.Key]
-		if !ok || t.Key == "" {
-			next++
-			id = next
-		}
-		t.ID = id
-		old, had := s.transfers[id]
-		switch {
-		case had && reflect.DeepEqual(old, t):
-			ch.Unchanged["transfers"]++
-			continue
-		case had:
-			ch.Updated["transfers"]++
-		default:
-			ch.Inserted["transfers"]++
-		}
-		touched[t.Supplier], touched[t.Recipient] = true, true
-		if !dryRun {
-			s.transfers[id] = t
-			if t.Key != "" {
-				s.byKey[t.Key] = id
-			}
-		}
-	}
-	if !dryRun {
-		s.nextID = next
-	}
-	return s.finish(ch, touched, dryRun), nil
+	return s.commit(next, w, dryRun), nil
 }
 
-// PutTransfer inserts (ID 0) or replaces one transfer.
+// PutTransfer inserts (ID 0; an empty key gets a generated one) or replaces
+// (ID set; an empty key keeps the stored one) one transfer.
 func (s *Store) PutTransfer(ctx context.Context, t data.Transfer) (data.Transfer, data.Change, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if err := s.enter(ctx, "PutTransfer"); err != nil {
 		return data.Transfer{}, data.Change{}, err
 	}
-	if err := t.Validate(); err != nil {
-		return data.Transfer{}, data.Change{}, err
+	next := s.cur.clone()
+	t = cloneTransfer(t)
+	if t.ID != 0 {
+		old, ok := next.transfers[t.ID]
+		if !ok {
+			return data.Transfer{}, data.Change{}, fmt.Errorf("transfer %d: %w", t.ID, data.ErrNotFound)
+		}
+		if t.Key == "" {
+			t.Key = old.Key
+		}
+	} else if t.Key == "" {
+		for t.Key == "" || next.byKey[t.Key] != 0 {
+			s.keySeq++
+			t.Key = fmt.Sprintf("geotest:%d", s.keySeq)
+		}
 	}
-	ch := newChange()
-	touched := map[string]bool{t.Supplier: true, t.Recipient: true}
-	if t.ID == 0 {
-		s.nextID++
-		t.ID = s.nextID
-		ch.Inserted["transfers"]++
-	} else if old, ok := s.transfers[t.ID]; !ok {
-		return data.Transfer{}, data.Change{}, fmt.Errorf("transfer %d: %w", t.ID, data.ErrNotFound)
-	} else {
-		touched[old.Supplier], touched[old.Recipient] = true, true
-		ch.Updated["transfers"]++
+	if id, taken := next.byKey[t.Key]; taken && id != t.ID {
+		return data.Transfer{}, data.Change{}, &data.ValidationError{Problems: []string{
+			fmt.Sprintf("transfer %q: the key belongs to another transfer (ID %d)", t.Key, id)}}
 	}
-	s.transfers[t.ID] = t
-	if t.Key != "" {
-		s.byKey[t.Key] = t.ID
+	w := newWrite(next)
+	stored, problems := w.transfer(t, fmt.Sprintf("transfer %q", t.Key))
+	if len(problems) > 0 {
+		return data.Transfer{}, data.Change{}, &data.ValidationError{Problems: problems}
 	}
-	return t, s.finish(ch, touched, false), nil
+	return cloneTransfer(stored), s.commit(next, w, false), nil
 }
 
 // DeleteTransfer removes one transfer.
@@ -260,82 +213,67 @@ func (s *Store) DeleteTransfer(ctx context.Context, id int64) (data.Transfer, da
 	if err := s.enter(ctx, "DeleteTransfer"); err != nil {
 		return data.Transfer{}, data.Change{}, err
 	}
-	t, ok := s.transfers[id]
+	next := s.cur.clone()
+	t, ok := next.transfers[id]
 	if !ok {
 		return data.Transfer{}, data.Change{}, fmt.Errorf("transfer %d: %w", id, data.ErrNotFound)
 	}
-	delete(s.transfers, id)
-	delete(s.byKey, t.Key)
-	ch := newChange()
-	ch.Deleted["transfers"]++
-	return t, s.finish(ch, map[string]bool{t.Supplier: true, t.Recipient: true}, false), nil
+	w := newWrite(next)
+	delete(next.transfers, id)
+	delete(next.byKey, t.Key)
+	w.ch.Deleted["transfers"]++
+	w.touchActors(t.Supplier, t.Recipient)
+	w.layer("flows", "countries")
+	return cloneTransfer(t), s.commit(next, w, false), nil
 }
 
-// Bump increases the version without changing data, as another process's
-// write would look from here.
-func (s *Store) Bump() {
-	s.mu.Lock()
-	s.version++
-	s.mu.Unlock()
-}
-
-func newChange() *data.Change {
-	return &data.Change{Inserted: map[string]int{}, Updated: map[string]int{}, Deleted: map[string]int{},
-		Unchanged: map[string]int{}}
-}
-
-func (s *Store) finish(ch *data.Change, touched map[string]bool, dryRun bool) data.Change {
-	if !ch.Empty() && !dryRun {
+// commit makes next current unless this is a dry run or nothing changed,
+// and finishes the Change. The caller holds s.mu.
+func (s *Store) commit(next *state, w *write, dryRun bool) data.Change {
+	if !dryRun && !w.ch.Empty() {
+		s.cur = next
 		s.version++
 	}
-	ch.Version = s.version
-	for iso := range touched {
-		if _, ok := s.countries[iso]; ok {
-			ch.Countries = append(ch.Countries, iso)
-		}
-	}
-	sort.Strings(ch.Countries)
-	for kind, layers := range map[string][]string{
-		"countries": {"countries", "labels"}, "transfers": {"countries", "flows"},
-		"conflicts": {"countries", "conflicts"}, "events": {"events"}, "actors": {"flows"},
-	} {
-		if ch.Inserted[kind]+ch.Updated[kind]+ch.Deleted[kind] > 0 {
-			ch.Layers = append(ch.Layers, layers...)
-		}
-	}
-	slices.Sort(ch.Layers)
-	ch.Layers = slices.Compact(ch.Layers)
-	return *ch
+	return w.finish(s.version)
 }
 
-func upsert[T any](m map[string]T, recs []T, key func(T) string, kind string, ch *data.Change, dryRun bool) {
-	for _, r := range recs {
-		k := key(r)
-		old, had := m[k]
-		switch {
-		case had && reflect.DeepEqual(old, r):
-			ch.Unchanged[kind]++
-			continue
-		case had:
-			ch.Updated[kind]++
-		default:
-			ch.Inserted[kind]++
+// copyOut returns deep copies of a map's records in key order, optionally
+// only those keep accepts.
+func copyOut[K string | int64, V any](m map[K]V, clone func(V) V, keep func(*V) bool) []V {
+	var out []V
+	for _, k := range sortedKeys(m) {
+		v := m[k]
+		if keep == nil || keep(&v) {
+			out = append(out, clone(v))
 		}
-		if !dryRun {
-			m[k] = r
-		}
-	}
-}
-
-func sortedValues[K string | int64, V any](m map[K]V) []V {
-	keys := make([]K, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	out := make([]V, len(keys))
-	for i, k := range keys {
-		out[i] = m[k]
 	}
 	return out
+}
+
+func sortedKeys[K cmp.Ordered, V any](m map[K]V) []K {
+	return slices.Sorted(maps.Keys(m))
+}
+
+// state is the Store's data; a write works on a clone and swaps it in.
+type state struct {
+	countries map[string]data.Country
+	actors    map[string]data.Actor
+	conflicts map[string]data.Conflict
+	events    map[string]data.Event
+	transfers map[int64]data.Transfer
+	byKey     map[string]int64
+	nextID    int64
+}
+
+func newState() *state {
+	return &state{countries: map[string]data.Country{}, actors: map[string]data.Actor{},
+		conflicts: map[string]data.Conflict{}, events: map[string]data.Event{},
+		transfers: map[int64]data.Transfer{}, byKey: map[string]int64{}}
+}
+
+// clone copies the maps; the records in them are never modified in place.
+func (st *state) clone() *state {
+	return &state{countries: maps.Clone(st.countries), actors: maps.Clone(st.actors),
+		conflicts: maps.Clone(st.conflicts), events: maps.Clone(st.events),
+		transfers: maps.Clone(st.transfers), byKey: maps.Clone(st.byKey), nextID: st.nextID}
 }
