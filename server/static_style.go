@@ -124,9 +124,9 @@ func categoryMatch() any {
 }
 
 // flowWidth is the line-width expression: by value in the flow's unit (on
-// a log-like scale per unit, since TIV, USD and EUR never mix), by deals
-// when the value is unknown, growing with zoom.
-func flowWidth() any {
+// a log scale per unit, since TIV, USD and EUR never mix), by deals when
+// the value is unknown, growing with zoom, plus extra pixels (casings).
+func flowWidth(extra float64) any {
 	byValue := []any{"case",
 		[]any{"all", []any{"==", []any{"get", "unit"}, "TIV"}, []any{">", []any{"coalesce", []any{"get", "value"}, 0}, 0}},
 		[]any{"interpolate", []any{"linear"}, []any{"ln", []any{"get", "value"}}, 0, 1, 9.2, 7},
@@ -134,10 +134,16 @@ func flowWidth() any {
 		[]any{"interpolate", []any{"linear"}, []any{"ln", []any{"get", "value"}}, 13.8, 1, 23, 7},
 		[]any{"interpolate", []any{"linear"}, []any{"coalesce", []any{"get", "deals"}, 1}, 1, 1, 50, 6},
 	}
-	return []any{"interpolate", []any{"linear"}, []any{"zoom"},
-		1, []any{"*", 0.6, byValue},
-		5, []any{"*", 1.4, byValue},
-	}
+	at := func(k float64) any { return []any{"+", []any{"*", k, byValue}, extra} }
+	return []any{"interpolate", []any{"linear"}, []any{"zoom"}, 1, at(0.6), 5, at(1.4)}
+}
+
+// DefaultTopFlows is how many of the largest flows the style draws; the
+// frontend changes it (its "top" setting).
+const DefaultTopFlows = 100
+
+func rankAtMost(n int) any {
+	return []any{"<=", []any{"coalesce", []any{"get", "rank"}, 1e9}, n}
 }
 
 // buildStyle makes the MapLibre style for a base URL, filter and options.
@@ -152,6 +158,7 @@ func buildStyle(base string, f data.Filter, o styleOptions) map[string]any {
 		legendCats[i] = map[string]string{"category": c.Category, "colour": c.Colour}
 	}
 	src := "armsflow"
+	topFlows := rankAtMost(DefaultTopFlows)
 	return map[string]any{
 		"version": 8,
 		"name":    "armsflow",
@@ -170,8 +177,8 @@ func buildStyle(base string, f data.Filter, o styleOptions) map[string]any {
 				"event":      colEvent,
 			},
 		},
-		"center": []float64{20, 25},
-		"zoom":   1.6,
+		"center": []float64{10, 22},
+		"zoom":   0.95,
 		"glyphs": base + "/fonts/{fontstack}/{range}.pbf",
 		"sources": map[string]any{
 			src: map[string]any{
@@ -186,32 +193,30 @@ func buildStyle(base string, f data.Filter, o styleOptions) map[string]any {
 				"paint": map[string]any{"fill-color": choropleth(o), "fill-antialias": true}},
 			map[string]any{"id": "conflict-areas", "type": "fill", "source": src, "source-layer": "conflicts",
 				"paint": map[string]any{"fill-color": colConflict,
-					"fill-opacity": []any{"match", []any{"get", "intensity"}, 2, 0.28, 0.16}}},
+					"fill-opacity": []any{"match", []any{"get", "intensity"}, 2, 0.16, 0.09}}},
 			map[string]any{"id": "countries-line", "type": "line", "source": src, "source-layer": "countries",
 				"paint": map[string]any{"line-color": colBorder, "line-width": []any{"interpolate", []any{"linear"}, []any{"zoom"}, 1, 0.4, 6, 1.2}}},
 			map[string]any{"id": "countries-conflict", "type": "line", "source": src, "source-layer": "countries",
 				"filter": []any{"==", []any{"get", "in_conflict"}, true},
 				"paint":  map[string]any{"line-color": colConflict, "line-width": 1.2, "line-dasharray": []float64{2, 1.5}}},
-			map[string]any{"id": "conflict-outline", "type": "line", "source": src, "source-layer": "conflicts",
-				"paint": map[string]any{"line-color": colConflict, "line-width": 1, "line-opacity": 0.8}},
 			map[string]any{"id": "countries-hover", "type": "line", "source": src, "source-layer": "countries",
 				"filter": []any{"==", []any{"get", "iso3"}, ""},
 				"paint":  map[string]any{"line-color": "#1f2937", "line-width": 1.5}},
 			map[string]any{"id": "countries-selected", "type": "line", "source": src, "source-layer": "countries",
 				"filter": []any{"==", []any{"get", "iso3"}, ""},
 				"paint":  map[string]any{"line-color": "#111827", "line-width": 2.5}},
-			map[string]any{"id": "flows-casing", "type": "line", "source": src, "source-layer": "flows",
+			map[string]any{"id": "flows-casing", "type": "line", "source": src, "source-layer": "flows", "filter": topFlows,
 				"layout": map[string]any{"line-cap": "round", "line-join": "round"},
 				"paint": map[string]any{"line-color": "#ffffff", "line-opacity": 0.85,
-					"line-width": []any{"+", flowWidth(), 2}}},
-			map[string]any{"id": "flows", "type": "line", "source": src, "source-layer": "flows",
+					"line-width": flowWidth(2)}},
+			map[string]any{"id": "flows", "type": "line", "source": src, "source-layer": "flows", "filter": topFlows,
 				"layout": map[string]any{"line-cap": "round", "line-join": "round"},
-				"paint":  map[string]any{"line-color": categoryMatch(), "line-opacity": 0.9, "line-width": flowWidth()}},
+				"paint":  map[string]any{"line-color": categoryMatch(), "line-opacity": 0.9, "line-width": flowWidth(0)}},
 			map[string]any{"id": "flows-selected", "type": "line", "source": src, "source-layer": "flows",
 				"filter": []any{"==", []any{"get", "supplier"}, ""},
 				"layout": map[string]any{"line-cap": "round"},
-				"paint":  map[string]any{"line-color": "#111827", "line-width": []any{"+", flowWidth(), 3}, "line-opacity": 0.55}},
-			map[string]any{"id": "flows-arrows", "type": "symbol", "source": src, "source-layer": "flows",
+				"paint":  map[string]any{"line-color": "#111827", "line-width": flowWidth(3), "line-opacity": 0.55}},
+			map[string]any{"id": "flows-arrows", "type": "symbol", "source": src, "source-layer": "flows", "filter": topFlows,
 				"layout": map[string]any{
 					"symbol-placement": "line", "symbol-spacing": 140,
 					"text-field": "▶", "text-font": []string{"DejaVu Sans"},
@@ -229,6 +234,8 @@ func buildStyle(base string, f data.Filter, o styleOptions) map[string]any {
 						0, 2, 10, 5, 40, 14},
 				}},
 			map[string]any{"id": "labels", "type": "symbol", "source": src, "source-layer": "labels",
+				// Fewer, larger countries named at low zoom (rank 1 = largest).
+				"filter": []any{"step", []any{"zoom"}, rankAtMost(45), 2, rankAtMost(90), 3, rankAtMost(170), 4, true},
 				"layout": map[string]any{
 					"text-field":      []any{"get", "name"},
 					"text-font":       []string{"DejaVu Sans"},

@@ -1,7 +1,7 @@
 // controls.js: the side panel's controls (years and play, shading,
 // overlays, filters) and the country search. Native inputs throughout, so
 // every control works from the keyboard and has a label.
-import { CATEGORIES, STATUSES, MEASURES, OVERLAYS, YEAR_MIN, YEAR_MAX } from './state.js';
+import { CATEGORIES, STATUSES, MEASURES, OVERLAYS, TOP_CHOICES, YEAR_MIN, YEAR_MAX } from './state.js';
 import { esc, label } from './format.js';
 
 const PLAY_STEP_MS = 1400;
@@ -113,20 +113,27 @@ export function shadingControl(root, { onChange }) {
   };
 }
 
-/** Overlay switches. */
+/** Overlay switches and how many flows are drawn. */
 export function layersControl(root, { onChange, overlays = OVERLAYS }) {
   root.innerHTML = `
     <fieldset class="layers">
       <legend>Show</legend>
-      ${overlays.map((o) => `<label><input type="checkbox" name="overlay" value="${o}"> ${esc(label(o))}</label>`).join('')}
+      ${overlays.map((o) => `<label><input type="checkbox" name="overlay" value="${o}"> ${esc(label(o))}${o === 'flows' ? `
+        <select id="top-flows" aria-label="How many of the largest flows to draw">${TOP_CHOICES.map((n) => `<option value="${n}">${n ? `top ${n}` : 'all'}</option>`).join('')}</select>` : ''}</label>`).join('')}
     </fieldset>`;
   const boxes = [...root.querySelectorAll('input[name=overlay]')];
   boxes.forEach((b) => b.addEventListener('change', () => {
     onChange({ layers: OVERLAYS.filter((o) => boxes.find((x) => x.value === o)?.checked) });
   }));
+  const top = root.querySelector('#top-flows');
+  top?.addEventListener('change', () => onChange({ top: Number(top.value) }));
   return {
     update(state) {
       boxes.forEach((b) => { b.checked = state.layers.includes(b.value); });
+      if (top) {
+        top.value = String(state.top);
+        top.disabled = !state.layers.includes('flows');
+      }
     },
   };
 }
@@ -180,11 +187,11 @@ function tokenInput(root, { id, text, key, actors, onChange }) {
   };
 }
 
-function checkGroup(root, { legend, name, values, onChange }) {
+function checkGroup(root, { legend, name, values, onChange, columns = 2 }) {
   root.insertAdjacentHTML('beforeend', `
-    <fieldset class="checks">
+    <fieldset class="checks cols-${columns}">
       <legend>${esc(legend)}</legend>
-      ${values.map((v) => `<label><input type="checkbox" name="${name}" value="${v}"> ${esc(label(v))}</label>`).join('')}
+      ${values.map((v) => `<label><input type="checkbox" name="${name}" value="${v}"><span class="swatch-slot"></span>${esc(label(v))}</label>`).join('')}
     </fieldset>`);
   const boxes = [...root.querySelectorAll(`input[name=${name}]`)];
   boxes.forEach((b) => b.addEventListener('change', () => onChange({ [name]: values.filter((v) => boxes.find((x) => x.value === v).checked) })));
@@ -202,7 +209,7 @@ export function filtersControl(root, { onChange, actors }) {
   const parts = [
     tokenInput(box, { id: 'f-supplier', text: 'Suppliers', key: 'supplier', actors, onChange }),
     tokenInput(box, { id: 'f-recipient', text: 'Recipients', key: 'recipient', actors, onChange }),
-    checkGroup(box, { legend: 'Categories', name: 'category', values: CATEGORIES, onChange }),
+    checkGroup(box, { legend: 'Categories (flow colours)', name: 'category', values: CATEGORIES, onChange, columns: 1 }),
     checkGroup(box, { legend: 'Status', name: 'status', values: STATUSES, onChange }),
   ];
   box.insertAdjacentHTML('beforeend', '<button type="button" id="f-reset" class="link-button">Clear filters</button>');
@@ -214,13 +221,11 @@ export function filtersControl(root, { onChange, actors }) {
     colour(colours) {
       box.querySelectorAll('input[name=category]').forEach((b) => {
         const c = colours[b.value];
-        let sw = b.parentElement.querySelector('.swatch');
-        if (!c) return;
-        if (!sw) {
-          b.parentElement.insertAdjacentHTML('beforeend', '<span class="swatch" aria-hidden="true"></span>');
-          sw = b.parentElement.querySelector('.swatch');
-        }
-        sw.style.backgroundColor = c;
+        const slot = b.parentElement.querySelector('.swatch-slot');
+        if (!c || !slot) return;
+        slot.className = 'swatch';
+        slot.setAttribute('aria-hidden', 'true');
+        slot.style.backgroundColor = c;
       });
     },
   };

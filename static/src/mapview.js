@@ -11,13 +11,16 @@ export const TILE_LAYERS = 'countries,flows,conflicts,events,labels';
 /** Style layers per overlay. */
 export const OVERLAY_LAYERS = {
   flows: ['flows-casing', 'flows', 'flows-selected', 'flows-arrows'],
-  conflicts: ['conflict-areas', 'conflict-outline', 'countries-conflict'],
+  conflicts: ['conflict-areas', 'countries-conflict'],
   events: ['events'],
   labels: ['labels'],
 };
 
 /** Layers the pointer can pick, first wins. */
 export const PICKABLE = ['events', 'flows', 'conflict-areas', 'countries-fill'];
+
+/** Layers limited to the largest flows. */
+const TOP_LAYERS = ['flows-casing', 'flows', 'flows-arrows'];
 
 const tileJSONURL = (state) => `${location.origin}/tiles/${TILE_LAYERS}.json?${filterQuery(state)}`;
 const styleQuery = (state) => `mode=${state.mode}&measure=${state.measure}&${filterQuery(state)}`;
@@ -66,6 +69,7 @@ export class MapView {
       opts.onMove?.({ lng: c.lng, lat: c.lat, zoom: this.map.getZoom(), bearing: this.map.getBearing(), pitch: this.map.getPitch() });
     });
     this.ready.then(() => {
+      this.addHatch();
       this.applied = { filter: filterQuery(state), shadeKey: `${state.mode}/${state.measure}`, layers: null, sel: null };
       this.apply(state);
     });
@@ -87,6 +91,11 @@ export class MapView {
         const vis = state.layers.includes(overlay) ? 'visible' : 'none';
         for (const id of ids) if (m.getLayer(id)) m.setLayoutProperty(id, 'visibility', vis);
       }
+    }
+    if (state.top !== this.applied.top) {
+      this.applied.top = state.top;
+      const f = state.top ? ['<=', ['coalesce', ['get', 'rank'], 1e9], state.top] : null;
+      for (const id of TOP_LAYERS) if (m.getLayer(id)) m.setFilter(id, f);
     }
     const sel = JSON.stringify(state.sel);
     if (sel !== this.applied.sel) {
@@ -117,6 +126,28 @@ export class MapView {
     if (layer) this.map.setPaintProperty('countries-fill', 'fill-color', layer.paint['fill-color']);
     this.legend = style.metadata?.['armsflow:legend'] || this.legend;
     this.opts.onLegend?.(this.legend);
+  }
+
+  /** Draws conflict areas hatched (a pattern made here, so the style needs no sprite). */
+  addHatch() {
+    const n = 12;
+    const c = document.createElement('canvas');
+    c.width = n;
+    c.height = n;
+    const g = c.getContext('2d');
+    g.strokeStyle = this.legend?.conflict || '#c23b22';
+    g.lineWidth = 1;
+    g.beginPath();
+    for (const o of [-n, 0, n]) {
+      g.moveTo(o, n);
+      g.lineTo(o + n, 0);
+    }
+    g.stroke();
+    if (!this.map.hasImage('armsflow-hatch')) this.map.addImage('armsflow-hatch', g.getImageData(0, 0, n, n), { pixelRatio: 1 });
+    if (this.map.getLayer('conflict-areas')) {
+      this.map.setPaintProperty('conflict-areas', 'fill-pattern', 'armsflow-hatch');
+      this.map.setPaintProperty('conflict-areas', 'fill-opacity', ['match', ['get', 'intensity'], 2, 0.6, 0.35]);
+    }
   }
 
   /** Highlights the country under the pointer. */

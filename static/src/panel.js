@@ -109,20 +109,22 @@ export class Panel {
     const items = res.items || [];
     const total = res.total ?? items.length;
     const [y0, y1] = state.years;
-    const rows = items.map((t) => `<tr>
-        <td>${esc(t.weapon || t.description || '')}${t.weapon && t.description ? `<br><span class="muted small">${esc(t.description)}</span>` : ''}</td>
-        <td><span class="swatch" data-cat="${esc(t.category)}" aria-hidden="true"></span>${esc(label(t.category))}</td>
-        <td>${t.order_year || '–'}${t.delivery_years?.length ? `<br><span class="muted small">delivered ${esc(yearsText(t.delivery_years))}</span>` : ''}</td>
-        <td class="num">${t.quantity ?? '–'}</td>
-        <td class="num">${t.value !== null && t.value !== undefined ? fmtValue(t.value, t.unit) : '–'}</td>
-        <td>${esc(label(t.status))}</td>
-        <td class="small">${fmtSource(t.source)}</td></tr>`).join('');
+    const rows = items.map((t) => {
+      const when = [t.order_year ? `ordered ${t.order_year}` : 'order year unknown',
+        t.delivery_years?.length ? `delivered ${yearsText(t.delivery_years)}` : ''].filter(Boolean).join(', ');
+      const figures = [t.quantity !== null && t.quantity !== undefined ? `${fmtCount(t.quantity)} units` : 'quantity unknown',
+        t.value !== null && t.value !== undefined ? fmtValue(t.value, t.unit) : 'value unknown'].join(' · ');
+      return `<li class="deal">
+        <div class="deal-head"><strong>${esc(t.weapon || t.description || 'unnamed')}</strong>
+          <span class="status status-${esc(t.status)}">${esc(label(t.status))}</span></div>
+        ${t.weapon && t.description ? `<div class="muted small">${esc(t.description)}</div>` : ''}
+        <div class="small"><span class="swatch" data-cat="${esc(t.category)}" aria-hidden="true"></span> ${esc(label(t.category))} · ${esc(when)} · ${figures}</div>
+        <div class="small source">Source: ${fmtSource(t.source)}</div></li>`;
+    }).join('');
     this.root.innerHTML = `${this.header(names, `${total} deal${total === 1 ? '' : 's'} · ${y0 === y1 ? y0 : `${y0}–${y1}`}`)}
       <p><button type="button" class="link-button" data-sel="${esc(supplier)}">${esc(this.opts.actors.name(supplier))}</button> →
          <button type="button" class="link-button" data-sel="${esc(recipient)}">${esc(this.opts.actors.name(recipient))}</button></p>
-      ${items.length ? `<div class="table-wrap"><table class="deals"><caption class="sr-only">Deals behind the flow ${esc(names)}</caption>
-        <thead><tr><th scope="col">Weapon</th><th scope="col">Category</th><th scope="col">Year</th><th scope="col">Qty</th><th scope="col">Value</th><th scope="col">Status</th><th scope="col">Source</th></tr></thead>
-        <tbody>${rows}</tbody></table></div>` : '<p class="muted">No deals in this filter.</p>'}
+      ${items.length ? `<ul class="deals" aria-label="Deals behind the flow">${rows}</ul>` : '<p class="muted">No deals in this filter.</p>'}
       ${total > items.length ? `<p class="muted">Showing the first ${items.length} of ${total}.</p>` : ''}
       <p><a href="${esc(transfersCSV(qs.toString()))}" download>Download these deals as CSV</a></p>`;
     const colours = this.opts.colours();

@@ -11,6 +11,7 @@
 //   mode=imports|exports                what the countries are shaded by
 //   measure=deals|tiv|usd|eur           which figure shades them
 //   layers=flows,conflicts,events,labels  the overlays shown ("none" for none)
+//   top=25|50|100|250|all               how many of the largest flows are drawn (default 100)
 //   sel=UKR | sel=USA>UKR               the selected country, or flow supplier>recipient
 //   panel=table                         the flow table is open
 // Embed widget only (/embed):
@@ -30,7 +31,10 @@ export const EMBED_CONTROLS = ['zoom', 'legend', 'years', 'layers', 'filters', '
 export const YEAR_MIN = 1950;
 export const YEAR_MAX = 2025;
 export const DEFAULT_YEARS = [2015, 2024];
-export const DEFAULT_VIEW = { zoom: 1.6, lat: 25, lng: 20, bearing: 0, pitch: 0 };
+export const DEFAULT_VIEW = { zoom: 0.95, lat: 22, lng: 10, bearing: 0, pitch: 0 };
+/** Choices for how many of the largest flows are drawn (0 = all). */
+export const TOP_CHOICES = [25, 50, 100, 250, 0];
+export const DEFAULT_TOP = 100;
 export const DEFAULT_EMBED_CONTROLS = ['zoom', 'legend'];
 
 const ACTOR_RE = /^[A-Z0-9-]{2,40}$/;
@@ -47,6 +51,7 @@ export function defaultState() {
     mode: 'imports',
     measure: 'deals',
     layers: [...OVERLAYS],
+    top: DEFAULT_TOP,
     sel: null, // {type:'country', iso3} | {type:'flow', supplier, recipient}
     panel: '',
     // embed options
@@ -56,7 +61,7 @@ export function defaultState() {
   };
 }
 
-const num = (s) => (s !== undefined && s !== '' && Number.isFinite(Number(s)) ? Number(s) : null);
+const num = (s) => (typeof s === 'string' && s.trim() !== '' && Number.isFinite(Number(s)) ? Number(s) : null);
 const clamp = (v, lo, hi) => Math.min(hi, Math.max(lo, v));
 
 function parseList(value, { upper = false, allowed = null } = {}) {
@@ -127,6 +132,8 @@ export function parseState(search) {
   if (MODES.includes(q.get('mode'))) s.mode = q.get('mode');
   if (MEASURES.includes(q.get('measure'))) s.measure = q.get('measure');
   if (q.has('layers')) s.layers = q.get('layers') === 'none' ? [] : parseList(q.get('layers'), { allowed: OVERLAYS });
+  const top = q.get('top') === 'all' ? 0 : num(q.get('top'));
+  if (TOP_CHOICES.includes(top)) s.top = top;
   s.sel = parseSel(q.get('sel'));
   if (q.get('panel') === 'table') s.panel = 'table';
   if (q.has('controls')) s.controls = q.get('controls') === 'none' ? [] : parseList(q.get('controls'), { allowed: EMBED_CONTROLS });
@@ -193,6 +200,7 @@ export function serializeState(s, { embed = false } = {}) {
   if (s.measure !== d.measure) q.set('measure', s.measure);
   const layers = OVERLAYS.filter((l) => s.layers.includes(l));
   if (layers.join() !== d.layers.join()) q.set('layers', layers.length ? layers.join(',') : 'none');
+  if (s.top !== d.top) q.set('top', s.top === 0 ? 'all' : String(s.top));
   if (s.sel?.type === 'country') q.set('sel', s.sel.iso3);
   if (s.sel?.type === 'flow') q.set('sel', `${s.sel.supplier}>${s.sel.recipient}`);
   if (s.panel === 'table' && !embed) q.set('panel', 'table');

@@ -22,16 +22,17 @@ test('a full state round-trips through the URL', () => {
   s.mode = 'exports';
   s.measure = 'tiv';
   s.layers = ['flows', 'labels'];
+  s.top = 0;
   s.sel = { type: 'flow', supplier: 'USA', recipient: 'UKR' };
   s.panel = 'table';
   const qs = serializeState(s);
   assert.equal(qs,
     'map=4.25/48.457/31.123/-20/30&years=2014-2022&supplier=GBR,USA&recipient=NS-HOUTHIS,UKR'
     + '&category=aircraft,missiles&status=ordered,delivered&mode=exports&measure=tiv&layers=flows,labels'
-    + '&sel=USA%3EUKR&panel=table');
+    + '&top=all&sel=USA%3EUKR&panel=table');
   const back = parseState('?' + qs);
   assert.deepEqual(back.view, roundView(s.view));
-  for (const k of ['years', 'supplier', 'recipient', 'category', 'status', 'mode', 'measure', 'layers', 'sel', 'panel']) {
+  for (const k of ['years', 'supplier', 'recipient', 'category', 'status', 'mode', 'measure', 'layers', 'top', 'sel', 'panel']) {
     assert.deepEqual(back[k], s[k], k);
   }
   assert.equal(serializeState(back), qs, 'serialize(parse(x)) is stable');
@@ -55,7 +56,7 @@ test('lists are normalized: upper-cased actors, sorted, de-duplicated; categorie
 test('malformed values fall back to defaults instead of breaking the map', () => {
   const d = defaultState();
   const s = parseState('map=abc/1/2&years=2030-2010&supplier=US A,<script>&category=lasers&mode=sideways'
-    + '&measure=gold&layers=flows,unicorns&sel=USA>USA&panel=x&controls=zoom,nuke');
+    + '&measure=gold&layers=flows,unicorns&top=7&sel=USA>USA&panel=x&controls=zoom,nuke');
   assert.deepEqual(s.view, d.view);
   assert.deepEqual(s.years, d.years);
   assert.deepEqual(s.supplier, []);
@@ -63,6 +64,7 @@ test('malformed values fall back to defaults instead of breaking the map', () =>
   assert.equal(s.mode, 'imports');
   assert.equal(s.measure, 'deals');
   assert.deepEqual(s.layers, ['flows']);
+  assert.equal(s.top, d.top);
   assert.equal(s.sel, null);
   assert.equal(s.panel, '');
   assert.deepEqual(s.controls, ['zoom']);
