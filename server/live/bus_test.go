@@ -1,4 +1,4 @@
-package live
+package live_test
 
 import (
 	"context"
@@ -6,6 +6,9 @@ import (
 	"time"
 
 	natsserver "github.com/nats-io/nats-server/v2/server"
+
+	"github.com/armsflow/armsflow/server/live"
+	"github.com/armsflow/armsflow/server/live/livetest"
 )
 
 // startNATS runs a NATS server on a random loopback port for one test.
@@ -24,14 +27,14 @@ func startNATS(t *testing.T) string {
 }
 
 func TestInstancesOverMemoryBus(t *testing.T) {
-	bus := NewMemoryBus()
-	testInstances(t, func(string) Bus { return bus })
+	bus := live.NewMemoryBus()
+	testInstances(t, func(string) live.Bus { return bus })
 }
 
 func TestInstancesOverNATS(t *testing.T) {
 	url := startNATS(t)
-	testInstances(t, func(id string) Bus {
-		b, err := NewNATSBus(url, id)
+	testInstances(t, func(id string) live.Bus {
+		b, err := live.NewNATSBus(url, id)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -42,27 +45,27 @@ func TestInstancesOverNATS(t *testing.T) {
 
 // testInstances runs hubs "a" and "b" (and later "c") on buses from
 // newBus: events and rooms reach every instance's sockets exactly once.
-func testInstances(t *testing.T, newBus func(id string) Bus) {
+func testInstances(t *testing.T, newBus func(id string) live.Bus) {
 	ctx := context.Background()
-	ha, tsa := testHub(t, Options{InstanceID: "a"}, newBus("a"))
-	hb, tsb := testHub(t, Options{InstanceID: "b"}, newBus("b"))
+	ha, tsa := testHub(t, live.Options{InstanceID: "a"}, newBus("a"))
+	hb, tsb := testHub(t, live.Options{InstanceID: "b"}, newBus("b"))
 	ca, cb := dial(t, tsa, nil), dial(t, tsb, nil)
-	ca.subscribe(ChannelData)
-	cb.subscribe(ChannelData)
+	ca.Subscribe(live.ChannelData)
+	cb.Subscribe(live.ChannelData)
 
 	for i := 0; i < 3; i++ {
-		if err := ha.Publish(ctx, ChannelData, TypeTransferAdded, map[string]int{"seq": i}); err != nil {
+		if err := ha.Publish(ctx, live.ChannelData, live.TypeTransferAdded, map[string]int{"seq": i}); err != nil {
 			t.Fatal(err)
 		}
 	}
-	for _, c := range []*client{ca, cb} {
+	for _, c := range []*livetest.Client{ca, cb} {
 		for i := 0; i < 3; i++ {
-			env := c.expect(TypeTransferAdded)
+			env := c.Expect(live.TypeTransferAdded)
 			if string(env.Data) != string(mustJSON(map[string]int{"seq": i})) {
 				t.Fatalf("got %s, want seq %d", env.Data, i)
 			}
 		}
-		c.alive() // exactly once: nothing more queued
+		c.Alive() // exactly once: nothing more queued
 	}
 
 	// A room created and driven on a, followed on b.
@@ -70,50 +73,50 @@ func testInstances(t *testing.T, newBus func(id string) Bus) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ch := RoomChannelPrefix + info.ID
+	ch := live.RoomChannelPrefix + info.ID
 	if _, err := ha.SetRoomState(ctx, info.ID, token, state(2)); err != nil {
 		t.Fatal(err)
 	}
 	vb := dial(t, tsb, nil)
-	vb.subscribe(ch)
-	if got := stateStep(t, vb.expect(TypeRoomState).Data); got != 2 {
+	vb.Subscribe(ch)
+	if got := stateStep(t, vb.Expect(live.TypeRoomState).Data); got != 2 {
 		// b may have replicated step 1 before step 2 arrived.
-		if got != 1 || stateStep(t, vb.expect(TypeRoomState).Data) != 2 {
+		if got != 1 || stateStep(t, vb.Expect(live.TypeRoomState).Data) != 2 {
 			t.Fatalf("viewer on b got step %d, want 2", got)
 		}
 	}
 	pa := dial(t, tsa, nil)
-	pa.send(Envelope{Type: TypeRoomState, Channel: ch, Token: token, Data: state(3)})
-	if got := stateStep(t, vb.expect(TypeRoomState).Data); got != 3 {
+	pa.Send(live.Envelope{Type: live.TypeRoomState, Channel: ch, Token: token, Data: state(3)})
+	if got := stateStep(t, vb.Expect(live.TypeRoomState).Data); got != 3 {
 		t.Fatalf("viewer on b got step %d, want 3", got)
 	}
 	// The presenter moves to b; a viewer on a follows.
 	va := dial(t, tsa, nil)
-	va.subscribe(ch)
-	va.expect(TypeRoomState)
+	va.Subscribe(ch)
+	va.Expect(live.TypeRoomState)
 	pb := dial(t, tsb, nil)
-	pb.send(Envelope{Type: TypeRoomState, Channel: ch, Token: token, Data: state(4)})
-	for _, v := range []*client{va, vb} {
-		if got := stateStep(t, v.expect(TypeRoomState).Data); got != 4 {
+	pb.Send(live.Envelope{Type: live.TypeRoomState, Channel: ch, Token: token, Data: state(4)})
+	for _, v := range []*livetest.Client{va, vb} {
+		if got := stateStep(t, v.Expect(live.TypeRoomState).Data); got != 4 {
 			t.Fatalf("viewer got step %d, want 4", got)
 		}
 	}
 	// A wrong token on b is refused there.
-	pb.send(Envelope{Type: TypeRoomState, Channel: ch, Token: "nope", Data: state(5)})
-	pb.expectError(CodeUnauthorized)
+	pb.Send(live.Envelope{Type: live.TypeRoomState, Channel: ch, Token: "nope", Data: state(5)})
+	pb.ExpectError(live.CodeUnauthorized)
 
 	// Instance c starts after the room was made: it asks the others.
-	hc, tsc := testHub(t, Options{InstanceID: "c"}, newBus("c"))
+	hc, tsc := testHub(t, live.Options{InstanceID: "c"}, newBus("c"))
 	got, err := hc.Room(ctx, info.ID)
 	if err != nil || got.Seq != 4 || stateStep(t, got.State) != 4 {
 		t.Fatalf("room on c: %+v (%v)", got, err)
 	}
 	vc := dial(t, tsc, nil)
-	vc.subscribe(ch)
-	if got := stateStep(t, vc.expect(TypeRoomState).Data); got != 4 {
+	vc.Subscribe(ch)
+	if got := stateStep(t, vc.Expect(live.TypeRoomState).Data); got != 4 {
 		t.Fatalf("late viewer on c got step %d, want 4", got)
 	}
-	if _, err := hc.Room(ctx, "neverexisted"); err != ErrRoomNotFound {
+	if _, err := hc.Room(ctx, "neverexisted"); err != live.ErrRoomNotFound {
 		t.Fatalf("unknown room: %v", err)
 	}
 
@@ -121,10 +124,10 @@ func testInstances(t *testing.T, newBus func(id string) Bus) {
 	if err := ha.CloseRoom(ctx, info.ID, token); err != nil {
 		t.Fatal(err)
 	}
-	for _, v := range []*client{va, vb, vc} {
-		v.expect(TypeRoomClosed)
+	for _, v := range []*livetest.Client{va, vb, vc} {
+		v.Expect(live.TypeRoomClosed)
 	}
-	waitFor(t, "every instance to drop the room", func() bool {
+	livetest.WaitFor(t, "every instance to drop the room", func() bool {
 		return ha.Stats().Rooms+hb.Stats().Rooms+hc.Stats().Rooms == 0
 	})
 	if st := hb.Stats(); st.BusErrors != 0 {

@@ -1,4 +1,4 @@
-package live
+package live_test
 
 import (
 	"bytes"
@@ -11,10 +11,13 @@ import (
 	"time"
 
 	"github.com/gorilla/websocket"
+
+	"github.com/armsflow/armsflow/server/live"
+	"github.com/armsflow/armsflow/server/live/livetest"
 )
 
 func TestWelcomeSubscribeReceive(t *testing.T) {
-	h, ts := testHub(t, Options{ServerVersion: "1.2.3"}, nil)
+	h, ts := testHub(t, live.Options{ServerVersion: "1.2.3"}, nil)
 	ws, resp, err := websocket.DefaultDialer.Dial(wsURL(ts), nil)
 	if err != nil {
 		t.Fatal(err)
@@ -23,8 +26,8 @@ func TestWelcomeSubscribeReceive(t *testing.T) {
 	if resp.StatusCode != http.StatusSwitchingProtocols {
 		t.Fatalf("status %d", resp.StatusCode)
 	}
-	c := &client{t: t, ws: ws}
-	w := c.expect(TypeWelcome)
+	c := &livetest.Client{T: t, WS: ws}
+	w := c.Expect(live.TypeWelcome)
 	var wd struct {
 		Server   string `json:"server"`
 		Protocol int    `json:"protocol"`
@@ -33,35 +36,35 @@ func TestWelcomeSubscribeReceive(t *testing.T) {
 		t.Fatalf("welcome %s (%v)", w.Data, err)
 	}
 
-	c.subscribe(ChannelData)
+	c.Subscribe(live.ChannelData)
 	other := dial(t, ts, nil) // not subscribed: gets nothing
 	payload := map[string]any{"transfer": map[string]any{"id": 7, "weapon": "F-16C"}, "version": 3}
-	if err := h.Publish(context.Background(), ChannelData, TypeTransferAdded, payload); err != nil {
+	if err := h.Publish(context.Background(), live.ChannelData, live.TypeTransferAdded, payload); err != nil {
 		t.Fatal(err)
 	}
-	got := c.expect(TypeTransferAdded)
-	if got.Channel != ChannelData || !bytes.Equal(got.Data, mustJSON(payload)) {
+	got := c.Expect(live.TypeTransferAdded)
+	if got.Channel != live.ChannelData || !bytes.Equal(got.Data, mustJSON(payload)) {
 		t.Fatalf("event %s on %q", got.Data, got.Channel)
 	}
-	other.alive() // its next message is the pong, not the event
+	other.Alive() // its next message is the pong, not the event
 
 	// Unsubscribed: the next message after an event is the pong.
-	c.send(Envelope{Type: TypeUnsubscribe, Channel: ChannelData, ID: "u1"})
-	if env := c.expect(TypeUnsubscribed); env.ID != "u1" || env.Channel != ChannelData {
+	c.Send(live.Envelope{Type: live.TypeUnsubscribe, Channel: live.ChannelData, ID: "u1"})
+	if env := c.Expect(live.TypeUnsubscribed); env.ID != "u1" || env.Channel != live.ChannelData {
 		t.Fatalf("unsubscribed %+v", env)
 	}
-	if err := h.Publish(context.Background(), ChannelData, TypeTransferDeleted, payload); err != nil {
+	if err := h.Publish(context.Background(), live.ChannelData, live.TypeTransferDeleted, payload); err != nil {
 		t.Fatal(err)
 	}
-	c.alive()
+	c.Alive()
 
-	if err := h.Publish(context.Background(), "room:x", TypeTransferAdded, payload); err == nil {
+	if err := h.Publish(context.Background(), "room:x", live.TypeTransferAdded, payload); err == nil {
 		t.Fatal("publishing to a room channel was accepted")
 	}
 }
 
 func TestBadMessagesAnsweredConnectionSurvives(t *testing.T) {
-	_, ts := testHub(t, Options{MaxMessageBytes: 20 << 10, ReadLimit: 1 << 20, MaxRoomStateBytes: 1024}, nil)
+	_, ts := testHub(t, live.Options{MaxMessageBytes: 20 << 10, ReadLimit: 1 << 20, MaxRoomStateBytes: 1024}, nil)
 	c := dial(t, ts, nil)
 	big := `{"v":1,"type":"ping","id":"` + strings.Repeat("x", 30<<10) + `"}`
 	bigState := `{"v":1,"type":"room.state","channel":"room:abc","token":"t","data":{"s":"` + strings.Repeat("y", 2000) + `"}}`
@@ -69,49 +72,49 @@ func TestBadMessagesAnsweredConnectionSurvives(t *testing.T) {
 		name, msg, code string
 		binary          bool
 	}{
-		{"not json", `{"v":1,"type":`, CodeBadMessage, false},
-		{"not an object", `[1,2,3]`, CodeBadMessage, false},
-		{"wrong field type", `{"v":1,"type":"subscribe","channel":5}`, CodeBadMessage, false},
-		{"version", `{"v":2,"type":"ping"}`, CodeUnsupportedVersion, false},
-		{"no version", `{"type":"ping"}`, CodeUnsupportedVersion, false},
-		{"no type", `{"v":1}`, CodeBadMessage, false},
-		{"unknown type", `{"v":1,"type":"shutdown"}`, CodeUnknownType, false},
-		{"unknown channel", `{"v":1,"type":"subscribe","channel":"admin"}`, CodeUnknownChannel, false},
-		{"bad room id", `{"v":1,"type":"subscribe","channel":"room:../x"}`, CodeUnknownChannel, false},
-		{"no such room", `{"v":1,"type":"subscribe","channel":"room:nope"}`, CodeNotFound, false},
-		{"state without token", `{"v":1,"type":"room.state","channel":"room:abc","data":{}}`, CodeUnauthorized, false},
-		{"state not object", `{"v":1,"type":"room.state","channel":"room:abc","token":"t","data":[1]}`, CodeBadMessage, false},
-		{"state on data", `{"v":1,"type":"room.state","channel":"data","token":"t","data":{}}`, CodeUnknownChannel, false},
-		{"state too large", bigState, CodeTooLarge, false},
-		{"message too large", big, CodeTooLarge, false},
-		{"binary", `{"v":1,"type":"ping"}`, CodeBadMessage, true},
+		{"not json", `{"v":1,"type":`, live.CodeBadMessage, false},
+		{"not an object", `[1,2,3]`, live.CodeBadMessage, false},
+		{"wrong field type", `{"v":1,"type":"subscribe","channel":5}`, live.CodeBadMessage, false},
+		{"version", `{"v":2,"type":"ping"}`, live.CodeUnsupportedVersion, false},
+		{"no version", `{"type":"ping"}`, live.CodeUnsupportedVersion, false},
+		{"no type", `{"v":1}`, live.CodeBadMessage, false},
+		{"unknown type", `{"v":1,"type":"shutdown"}`, live.CodeUnknownType, false},
+		{"unknown channel", `{"v":1,"type":"subscribe","channel":"admin"}`, live.CodeUnknownChannel, false},
+		{"bad room id", `{"v":1,"type":"subscribe","channel":"room:../x"}`, live.CodeUnknownChannel, false},
+		{"no such room", `{"v":1,"type":"subscribe","channel":"room:nope"}`, live.CodeNotFound, false},
+		{"state without token", `{"v":1,"type":"room.state","channel":"room:abc","data":{}}`, live.CodeUnauthorized, false},
+		{"state not object", `{"v":1,"type":"room.state","channel":"room:abc","token":"t","data":[1]}`, live.CodeBadMessage, false},
+		{"state on data", `{"v":1,"type":"room.state","channel":"data","token":"t","data":{}}`, live.CodeUnknownChannel, false},
+		{"state too large", bigState, live.CodeTooLarge, false},
+		{"message too large", big, live.CodeTooLarge, false},
+		{"binary", `{"v":1,"type":"ping"}`, live.CodeBadMessage, true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			c.t = t
+			c.T = t
 			mt := websocket.TextMessage
 			if tc.binary {
 				mt = websocket.BinaryMessage
 			}
-			c.sendRaw(mt, []byte(tc.msg))
-			c.expectError(tc.code)
-			c.alive()
+			c.SendRaw(mt, []byte(tc.msg))
+			c.ExpectError(tc.code)
+			c.Alive()
 		})
 	}
-	c.t = t
+	c.T = t
 
 	// Over the hard read limit, in one frame or in several: the socket is
 	// closed with 1009.
-	_, ts2 := testHub(t, Options{MaxRoomStateBytes: 512, MaxMessageBytes: 2048, ReadLimit: 4096}, nil)
+	_, ts2 := testHub(t, live.Options{MaxRoomStateBytes: 512, MaxMessageBytes: 2048, ReadLimit: 4096}, nil)
 	for _, frame := range []int{1024, 16 << 10} {
 		d := websocket.Dialer{WriteBufferSize: frame}
 		ws, _, err := d.Dial(wsURL(ts2), nil)
 		if err != nil {
 			t.Fatal(err)
 		}
-		c2 := &client{t: t, ws: ws}
-		c2.expect(TypeWelcome)
-		c2.sendRaw(websocket.TextMessage, bytes.Repeat([]byte("z"), 8192))
-		if code := c2.closeCode(); code != websocket.CloseMessageTooBig {
+		c2 := &livetest.Client{T: t, WS: ws}
+		c2.Expect(live.TypeWelcome)
+		c2.SendRaw(websocket.TextMessage, bytes.Repeat([]byte("z"), 8192))
+		if code := c2.CloseCode(); code != websocket.CloseMessageTooBig {
 			t.Fatalf("frames of %d bytes: close code %d, want 1009", frame, code)
 		}
 		ws.Close()
@@ -119,27 +122,27 @@ func TestBadMessagesAnsweredConnectionSurvives(t *testing.T) {
 }
 
 func TestRateLimited(t *testing.T) {
-	_, ts := testHub(t, Options{MessageRate: 4, MessageBurst: 3}, nil)
+	_, ts := testHub(t, live.Options{MessageRate: 4, MessageBurst: 3}, nil)
 	c := dial(t, ts, nil)
 	for i := 0; i < 6; i++ {
-		c.send(Envelope{Type: TypePing})
+		c.Send(live.Envelope{Type: live.TypePing})
 	}
 	for i := 0; i < 3; i++ {
-		c.expect(TypePong)
+		c.Expect(live.TypePong)
 	}
-	c.expectError(CodeRateLimited)
+	c.ExpectError(live.CodeRateLimited)
 	// Dropped pings get no answer: the next message is the pong of a ping
 	// sent after the bucket refilled (300ms at 4/s).
-	c.send(Envelope{Type: TypePing, ID: "dropped"})
+	c.Send(live.Envelope{Type: live.TypePing, ID: "dropped"})
 	time.Sleep(300 * time.Millisecond)
-	c.send(Envelope{Type: TypePing, ID: "refilled"})
-	if env := c.expect(TypePong); env.ID != "refilled" {
+	c.Send(live.Envelope{Type: live.TypePing, ID: "refilled"})
+	if env := c.Expect(live.TypePong); env.ID != "refilled" {
 		t.Fatalf("pong %q, want the ping sent after the refill", env.ID)
 	}
 }
 
 func TestOriginCheck(t *testing.T) {
-	_, ts := testHub(t, Options{AllowedOrigins: []string{"https://newsroom.example"}}, nil)
+	_, ts := testHub(t, live.Options{AllowedOrigins: []string{"https://newsroom.example"}}, nil)
 	host := strings.TrimPrefix(ts.URL, "http://")
 	for _, tc := range []struct {
 		origin string
@@ -157,49 +160,49 @@ func TestOriginCheck(t *testing.T) {
 		if tc.origin != "" {
 			hdr.Set("Origin", tc.origin)
 		}
-		c, err := tryDial(t, ts, hdr)
+		c, err := livetest.TryDial(t, websocket.DefaultDialer, wsURL(ts), hdr)
 		if tc.ok && err != nil {
 			t.Errorf("origin %q refused: %v", tc.origin, err)
 		}
 		if !tc.ok {
-			var de *dialError
-			if !errors.As(err, &de) || de.status != http.StatusForbidden {
+			var de *livetest.DialError
+			if !errors.As(err, &de) || de.Status != http.StatusForbidden {
 				t.Errorf("origin %q: %v, want 403", tc.origin, err)
 			}
 		}
 		if c != nil {
-			c.ws.Close()
+			c.WS.Close()
 		}
 	}
 }
 
 func TestPerIPCap(t *testing.T) {
-	h, ts := testHub(t, Options{MaxConnsPerIP: 2}, nil)
+	h, ts := testHub(t, live.Options{MaxConnsPerIP: 2}, nil)
 	a := dial(t, ts, nil)
 	dial(t, ts, nil)
-	_, err := tryDial(t, ts, nil)
-	var de *dialError
-	if !errors.As(err, &de) || de.status != http.StatusTooManyRequests {
+	_, err := livetest.TryDial(t, websocket.DefaultDialer, wsURL(ts), nil)
+	var de *livetest.DialError
+	if !errors.As(err, &de) || de.Status != http.StatusTooManyRequests {
 		t.Fatalf("third connection: %v, want 429", err)
 	}
-	a.ws.Close()
-	waitFor(t, "the closed socket to be released", func() bool { return h.Stats().Conns == 1 })
-	dial(t, ts, nil).alive()
+	a.WS.Close()
+	livetest.WaitFor(t, "the closed socket to be released", func() bool { return h.Stats().Conns == 1 })
+	dial(t, ts, nil).Alive()
 }
 
 func TestShutdownClosesWithGoingAway(t *testing.T) {
-	h, ts := testHub(t, Options{}, nil)
-	var cs []*client
+	h, ts := testHub(t, live.Options{}, nil)
+	var cs []*livetest.Client
 	for i := 0; i < 5; i++ {
 		c := dial(t, ts, nil)
-		c.subscribe(ChannelData)
+		c.Subscribe(live.ChannelData)
 		cs = append(cs, c)
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	codes := make(chan int, len(cs))
 	for _, c := range cs {
-		go func() { codes <- c.closeCode() }()
+		go func() { codes <- c.CloseCode() }()
 	}
 	if err := h.Shutdown(ctx); err != nil {
 		t.Fatal(err)
@@ -212,9 +215,9 @@ func TestShutdownClosesWithGoingAway(t *testing.T) {
 	if n := h.Stats().Conns; n != 0 {
 		t.Fatalf("%d connections left after shutdown", n)
 	}
-	_, err := tryDial(t, ts, nil)
-	var de *dialError
-	if !errors.As(err, &de) || de.status != http.StatusServiceUnavailable {
+	_, err := livetest.TryDial(t, websocket.DefaultDialer, wsURL(ts), nil)
+	var de *livetest.DialError
+	if !errors.As(err, &de) || de.Status != http.StatusServiceUnavailable {
 		t.Fatalf("dial after shutdown: %v, want 503", err)
 	}
 }
@@ -222,14 +225,14 @@ func TestShutdownClosesWithGoingAway(t *testing.T) {
 func TestPingPongAndIdleDrop(t *testing.T) {
 	// A client that answers pings stays; gorilla's client answers them
 	// while it reads.
-	_, ts := testHub(t, Options{PingInterval: 50 * time.Millisecond}, nil)
+	_, ts := testHub(t, live.Options{PingInterval: 50 * time.Millisecond}, nil)
 	c := dial(t, ts, nil)
 	pings := 0
-	c.ws.SetPingHandler(func(string) error {
+	c.WS.SetPingHandler(func(string) error {
 		pings++
-		return c.ws.WriteControl(websocket.PongMessage, nil, time.Now().Add(time.Second))
+		return c.WS.WriteControl(websocket.PongMessage, nil, time.Now().Add(time.Second))
 	})
-	if _, err := c.read(300 * time.Millisecond); err == nil || !isTimeout(err) {
+	if _, err := c.Read(300 * time.Millisecond); err == nil || !isTimeout(err) {
 		t.Fatalf("read: %v, want a timeout (no data)", err)
 	}
 	if pings < 2 {
@@ -238,8 +241,8 @@ func TestPingPongAndIdleDrop(t *testing.T) {
 	// gorilla's Conn cannot read again after a timeout; a fresh client that
 	// never answers pings is dropped after twice the interval.
 	d := dial(t, ts, nil)
-	d.ws.SetPingHandler(func(string) error { return nil })
-	if code := d.closeCode(); code != 0 && code != websocket.CloseAbnormalClosure {
+	d.WS.SetPingHandler(func(string) error { return nil })
+	if code := d.CloseCode(); code != 0 && code != websocket.CloseAbnormalClosure {
 		t.Fatalf("silent client: close code %d", code)
 	}
 }

@@ -1,4 +1,4 @@
-package live
+package live_test
 
 import (
 	"context"
@@ -7,6 +7,9 @@ import (
 	"fmt"
 	"testing"
 	"time"
+
+	"github.com/armsflow/armsflow/server/live"
+	"github.com/armsflow/armsflow/server/live/livetest"
 )
 
 func state(i int) json.RawMessage {
@@ -25,7 +28,7 @@ func stateStep(t testing.TB, data json.RawMessage) int {
 }
 
 func TestRoomLateJoinerGetsLatestState(t *testing.T) {
-	h, ts := testHub(t, Options{}, nil)
+	h, ts := testHub(t, live.Options{}, nil)
 	ctx := context.Background()
 	info, token, err := h.CreateRoom(ctx, state(1))
 	if err != nil {
@@ -34,10 +37,10 @@ func TestRoomLateJoinerGetsLatestState(t *testing.T) {
 	if info.Seq != 1 || len(token) < 40 || len(info.ID) < 20 {
 		t.Fatalf("room %+v, token of %d chars", info, len(token))
 	}
-	ch := RoomChannelPrefix + info.ID
+	ch := live.RoomChannelPrefix + info.ID
 	early := dial(t, ts, nil)
-	early.subscribe(ch)
-	if got := stateStep(t, early.expect(TypeRoomState).Data); got != 1 {
+	early.Subscribe(ch)
+	if got := stateStep(t, early.Expect(live.TypeRoomState).Data); got != 1 {
 		t.Fatalf("early viewer got step %d, want 1", got)
 	}
 	for i := 2; i <= 3; i++ {
@@ -47,37 +50,37 @@ func TestRoomLateJoinerGetsLatestState(t *testing.T) {
 	}
 
 	late := dial(t, ts, nil)
-	late.subscribe(ch)
-	env := late.expect(TypeRoomState)
+	late.Subscribe(ch)
+	env := late.Expect(live.TypeRoomState)
 	if env.Channel != ch || stateStep(t, env.Data) != 3 {
 		t.Fatalf("late joiner got %s on %q, want step 3", env.Data, env.Channel)
 	}
 
 	// The presenter drives over its own socket with the token.
 	presenter := dial(t, ts, nil)
-	presenter.send(Envelope{Type: TypeRoomState, Channel: ch, Token: token, Data: state(4)})
-	for _, v := range []*client{late} {
-		if got := stateStep(t, v.expect(TypeRoomState).Data); got != 4 {
+	presenter.Send(live.Envelope{Type: live.TypeRoomState, Channel: ch, Token: token, Data: state(4)})
+	for _, v := range []*livetest.Client{late} {
+		if got := stateStep(t, v.Expect(live.TypeRoomState).Data); got != 4 {
 			t.Fatalf("viewer got step %d, want 4", got)
 		}
 	}
 	// The early viewer may have skipped step 2 (coalesced), never step 4.
 	for {
-		if got := stateStep(t, early.expect(TypeRoomState).Data); got == 4 {
+		if got := stateStep(t, early.Expect(live.TypeRoomState).Data); got == 4 {
 			break
 		}
 	}
-	presenter.alive() // no reply to a successful room.state
+	presenter.Alive() // no reply to a successful room.state
 
 	// Detach and rejoin: nothing while detached, the latest on rejoin.
-	late.send(Envelope{Type: TypeUnsubscribe, Channel: ch})
-	late.expect(TypeUnsubscribed)
+	late.Send(live.Envelope{Type: live.TypeUnsubscribe, Channel: ch})
+	late.Expect(live.TypeUnsubscribed)
 	if _, err := h.SetRoomState(ctx, info.ID, token, state(5)); err != nil {
 		t.Fatal(err)
 	}
-	late.alive()
-	late.subscribe(ch)
-	if got := stateStep(t, late.expect(TypeRoomState).Data); got != 5 {
+	late.Alive()
+	late.Subscribe(ch)
+	if got := stateStep(t, late.Expect(live.TypeRoomState).Data); got != 5 {
 		t.Fatalf("rejoined viewer got step %d, want 5", got)
 	}
 
@@ -88,39 +91,39 @@ func TestRoomLateJoinerGetsLatestState(t *testing.T) {
 }
 
 func TestRoomOnlyPresenterDrives(t *testing.T) {
-	h, ts := testHub(t, Options{}, nil)
+	h, ts := testHub(t, live.Options{}, nil)
 	ctx := context.Background()
 	info, token, err := h.CreateRoom(ctx, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
 	_, otherToken, _ := h.CreateRoom(ctx, nil)
-	ch := RoomChannelPrefix + info.ID
+	ch := live.RoomChannelPrefix + info.ID
 	viewer := dial(t, ts, nil)
-	viewer.subscribe(ch)
+	viewer.Subscribe(ch)
 	for _, tok := range []string{token[:len(token)-1], token + "x", otherToken, "x"} {
-		viewer.send(Envelope{Type: TypeRoomState, Channel: ch, Token: tok, Data: state(9)})
-		viewer.expectError(CodeUnauthorized)
-		if _, err := h.SetRoomState(ctx, info.ID, tok, state(9)); !errors.Is(err, ErrUnauthorized) {
+		viewer.Send(live.Envelope{Type: live.TypeRoomState, Channel: ch, Token: tok, Data: state(9)})
+		viewer.ExpectError(live.CodeUnauthorized)
+		if _, err := h.SetRoomState(ctx, info.ID, tok, state(9)); !errors.Is(err, live.ErrUnauthorized) {
 			t.Fatalf("SetRoomState with a wrong token: %v", err)
 		}
 	}
-	if _, err := h.SetRoomState(ctx, info.ID, "", state(9)); !errors.Is(err, ErrUnauthorized) {
+	if _, err := h.SetRoomState(ctx, info.ID, "", state(9)); !errors.Is(err, live.ErrUnauthorized) {
 		t.Fatalf("SetRoomState without a token: %v", err)
 	}
-	if err := h.CloseRoom(ctx, info.ID, otherToken); !errors.Is(err, ErrUnauthorized) {
+	if err := h.CloseRoom(ctx, info.ID, otherToken); !errors.Is(err, live.ErrUnauthorized) {
 		t.Fatalf("CloseRoom with another room's token: %v", err)
 	}
 	got, _ := h.Room(ctx, info.ID)
 	if got.Seq != 0 || got.State != nil {
 		t.Fatalf("state changed by a non-presenter: %+v", got)
 	}
-	viewer.alive() // and no state was relayed
+	viewer.Alive() // and no state was relayed
 
 	if err := h.CloseRoom(ctx, info.ID, token); err != nil {
 		t.Fatal(err)
 	}
-	env := viewer.expect(TypeRoomClosed)
+	env := viewer.Expect(live.TypeRoomClosed)
 	if env.Channel != ch || string(env.Data) != `{"reason":"closed"}` {
 		t.Fatalf("room.closed %s on %q", env.Data, env.Channel)
 	}
@@ -128,11 +131,11 @@ func TestRoomOnlyPresenterDrives(t *testing.T) {
 
 func TestRoomCoalescesForSlowViewer(t *testing.T) {
 	const steps = 300 // far more than the send queue
-	h, ts := testHub(t, Options{SendQueue: 8}, nil)
+	h, ts := testHub(t, live.Options{SendQueue: 8}, nil)
 	ctx := context.Background()
 	info, token, _ := h.CreateRoom(ctx, nil)
 	viewer := dial(t, ts, nil)
-	viewer.subscribe(RoomChannelPrefix + info.ID)
+	viewer.Subscribe(live.RoomChannelPrefix + info.ID)
 	for i := 1; i <= steps; i++ {
 		if _, err := h.SetRoomState(ctx, info.ID, token, state(i)); err != nil {
 			t.Fatal(err)
@@ -140,13 +143,13 @@ func TestRoomCoalescesForSlowViewer(t *testing.T) {
 	}
 	last, n := 0, 0
 	for last < steps {
-		got := stateStep(t, viewer.expect(TypeRoomState).Data)
+		got := stateStep(t, viewer.Expect(live.TypeRoomState).Data)
 		if got <= last {
 			t.Fatalf("state %d after %d", got, last)
 		}
 		last, n = got, n+1
 	}
-	viewer.alive()
+	viewer.Alive()
 	if d := h.Stats().SlowDrops; d != 0 {
 		t.Fatalf("viewer dropped for room states (%d drops)", d)
 	}
@@ -154,43 +157,43 @@ func TestRoomCoalescesForSlowViewer(t *testing.T) {
 }
 
 func TestRoomExpires(t *testing.T) {
-	h, ts := testHub(t, Options{RoomIdle: 150 * time.Millisecond}, nil)
+	h, ts := testHub(t, live.Options{RoomIdle: 150 * time.Millisecond}, nil)
 	ctx := context.Background()
 	info, token, _ := h.CreateRoom(ctx, state(1))
-	ch := RoomChannelPrefix + info.ID
+	ch := live.RoomChannelPrefix + info.ID
 	viewer := dial(t, ts, nil)
-	viewer.subscribe(ch)
-	viewer.expect(TypeRoomState)
+	viewer.Subscribe(ch)
+	viewer.Expect(live.TypeRoomState)
 	// Activity keeps it open.
 	for i := 2; i < 6; i++ {
 		time.Sleep(50 * time.Millisecond)
 		if _, err := h.SetRoomState(ctx, info.ID, token, state(i)); err != nil {
 			t.Fatalf("room closed while active: %v", err)
 		}
-		viewer.expect(TypeRoomState)
+		viewer.Expect(live.TypeRoomState)
 	}
 	start := time.Now()
-	env := viewer.expect(TypeRoomClosed)
+	env := viewer.Expect(live.TypeRoomClosed)
 	if string(env.Data) != `{"reason":"idle"}` || time.Since(start) > 2*time.Second {
 		t.Fatalf("room.closed %s after %v", env.Data, time.Since(start))
 	}
-	if _, err := h.Room(ctx, info.ID); !errors.Is(err, ErrRoomNotFound) {
+	if _, err := h.Room(ctx, info.ID); !errors.Is(err, live.ErrRoomNotFound) {
 		t.Fatalf("expired room: %v", err)
 	}
-	if _, err := h.SetRoomState(ctx, info.ID, token, state(9)); !errors.Is(err, ErrRoomNotFound) {
+	if _, err := h.SetRoomState(ctx, info.ID, token, state(9)); !errors.Is(err, live.ErrRoomNotFound) {
 		t.Fatalf("state on an expired room: %v", err)
 	}
-	viewer.send(Envelope{Type: TypeSubscribe, Channel: ch})
-	viewer.expectError(CodeNotFound)
+	viewer.Send(live.Envelope{Type: live.TypeSubscribe, Channel: ch})
+	viewer.ExpectError(live.CodeNotFound)
 	if n := h.Stats().Rooms; n != 0 {
 		t.Fatalf("%d rooms left", n)
 	}
 }
 
 func TestRoomStateLimits(t *testing.T) {
-	h, _ := testHub(t, Options{MaxRoomStateBytes: 64}, nil)
+	h, _ := testHub(t, live.Options{MaxRoomStateBytes: 64}, nil)
 	ctx := context.Background()
-	if _, _, err := h.CreateRoom(ctx, json.RawMessage(`[1]`)); !isProto(err, CodeBadMessage) {
+	if _, _, err := h.CreateRoom(ctx, json.RawMessage(`[1]`)); !isProto(err, live.CodeBadMessage) {
 		t.Fatalf("array state: %v", err)
 	}
 	info, token, err := h.CreateRoom(ctx, nil)
@@ -202,9 +205,9 @@ func TestRoomStateLimits(t *testing.T) {
 		code  string
 	}{
 		{`{"caption":"x"}`, ""},
-		{`{"caption":"` + fmt.Sprintf("%080d", 0) + `"}`, CodeTooLarge},
-		{`"text"`, CodeBadMessage},
-		{`{"a":`, CodeBadMessage},
+		{`{"caption":"` + fmt.Sprintf("%080d", 0) + `"}`, live.CodeTooLarge},
+		{`"text"`, live.CodeBadMessage},
+		{`{"a":`, live.CodeBadMessage},
 		{`{ "spaces" :   "are compacted"   }`, ""},
 	} {
 		_, err := h.SetRoomState(ctx, info.ID, token, json.RawMessage(tc.state))
@@ -219,6 +222,6 @@ func TestRoomStateLimits(t *testing.T) {
 }
 
 func isProto(err error, code string) bool {
-	pe, ok := errors.AsType[*ProtocolError](err)
+	pe, ok := errors.AsType[*live.ProtocolError](err)
 	return ok && pe.Code == code
 }

@@ -1,4 +1,4 @@
-package live
+package live_test
 
 import (
 	"context"
@@ -14,6 +14,9 @@ import (
 	"time"
 
 	"github.com/gorilla/websocket"
+
+	"github.com/armsflow/armsflow/server/live"
+	"github.com/armsflow/armsflow/server/live/livetest"
 )
 
 // smallSendBuffers gives every accepted socket a small kernel send buffer,
@@ -51,7 +54,7 @@ type seqEvent struct {
 
 func TestStalledClientDroppedOthersGetEverything(t *testing.T) {
 	const fast, total, burst = 100, 200, 20
-	h, err := NewHub(Options{SendQueue: 64, MaxConnsPerIP: -1, Logger: quietLogger()}, NewMemoryBus())
+	h, err := live.NewHub(live.Options{SendQueue: 64, MaxConnsPerIP: -1, Logger: quietLogger()}, live.NewMemoryBus())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -67,21 +70,21 @@ func TestStalledClientDroppedOthersGetEverything(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer sws.Close()
-	stalled := &client{t: t, ws: sws}
-	stalled.expect(TypeWelcome)
-	stalled.subscribe(ChannelData)
+	stalled := &livetest.Client{T: t, WS: sws}
+	stalled.Expect(live.TypeWelcome)
+	stalled.Subscribe(live.ChannelData)
 
 	var received atomic.Int64
 	var wg sync.WaitGroup
 	errs := make(chan error, fast)
 	for i := 0; i < fast; i++ {
 		c := dial(t, ts, nil)
-		c.subscribe(ChannelData)
+		c.Subscribe(live.ChannelData)
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			for want := 0; want < total; want++ {
-				env, err := c.read(10 * time.Second)
+				env, err := c.Read(10 * time.Second)
 				if err != nil {
 					errs <- fmt.Errorf("client %d: message %d: %w", i, want, err)
 					return
@@ -98,12 +101,12 @@ func TestStalledClientDroppedOthersGetEverything(t *testing.T) {
 
 	pad := strings.Repeat("x", 1000)
 	for seq := 0; seq < total; seq++ {
-		if err := h.Publish(context.Background(), ChannelData, TypeTransferAdded, seqEvent{seq, pad}); err != nil {
+		if err := h.Publish(context.Background(), live.ChannelData, live.TypeTransferAdded, seqEvent{seq, pad}); err != nil {
 			t.Fatal(err)
 		}
 		// The fast clients keep up: publish in bursts they can absorb.
 		if (seq+1)%burst == 0 {
-			waitFor(t, "fast clients to catch up", func() bool {
+			livetest.WaitFor(t, "fast clients to catch up", func() bool {
 				return received.Load() == int64(fast*(seq+1)) || len(errs) > 0
 			})
 		}
@@ -116,7 +119,7 @@ func TestStalledClientDroppedOthersGetEverything(t *testing.T) {
 	if received.Load() != fast*total {
 		t.Fatalf("fast clients received %d messages, want %d", received.Load(), fast*total)
 	}
-	waitFor(t, "the stalled client to be dropped", func() bool {
+	livetest.WaitFor(t, "the stalled client to be dropped", func() bool {
 		st := h.Stats()
 		return st.SlowDrops == 1 && st.Conns == fast
 	})
@@ -125,7 +128,7 @@ func TestStalledClientDroppedOthersGetEverything(t *testing.T) {
 	// the end of the socket.
 	n := 0
 	for {
-		env, err := stalled.read(5 * time.Second)
+		env, err := stalled.Read(5 * time.Second)
 		if err != nil {
 			break
 		}
