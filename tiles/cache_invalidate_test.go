@@ -52,7 +52,7 @@ func fill(t *testing.T, c *Cache, r *fakeRenderer, layerLists []string, tiles []
 	return got
 }
 
-func tileID(layers string, t maptile.Tile) string {
+func renderID(layers string, t maptile.Tile) string {
 	return fmt.Sprintf("%s|%d/%d/%d", layers, t.Z, t.X, t.Y)
 }
 
@@ -97,8 +97,8 @@ func TestCacheInvalidationDropsExactlyTheTouchedTiles(t *testing.T) {
 		tb := tl.Bound(margin)
 		for _, b := range boxes {
 			if tb.Intersects(b) {
-				want[tileID("countries", tl)] = true
-				want[tileID("events,countries", tl)] = true
+				want[renderID("countries", tl)] = true
+				want[renderID("events,countries", tl)] = true
 			}
 		}
 	}
@@ -162,7 +162,7 @@ func TestCacheInvalidationDropsExactlyTheTouchedTiles(t *testing.T) {
 			on = on || tb.Contains(p)
 			near = near || nb.Contains(p)
 		}
-		id := tileID("flows", tl)
+		id := renderID("flows", tl)
 		if on && !dropped[id] {
 			t.Errorf("flows tile %s lies on a touched arc but was kept", id)
 		}
