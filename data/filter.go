@@ -186,10 +186,10 @@ func (f Filter) Query() url.Values {
 		q.Set("recipient", strings.Join(f.Recipients, ","))
 	}
 	if len(f.Categories) > 0 {
-		q.Set("category", joinStr(f.Categories))
+		q.Set("category", joinList(f.Categories))
 	}
 	if len(f.Statuses) > 0 {
-		q.Set("status", joinStr(f.Statuses))
+		q.Set("status", joinList(f.Statuses))
 	}
 	return q
 }
@@ -234,4 +234,13 @@ func (f Filter) Match(t *Transfer) bool {
 		}
 	}
 	return false
+}
+
+// joinList joins codes with "," for canonical query strings.
+func joinList[T ~string](xs []T) string {
+	s := make([]string, len(xs))
+	for i, x := range xs {
+		s[i] = string(x)
+	}
+	return strings.Join(s, ",")
 }
