@@ -60,14 +60,14 @@ type CategoryTotals struct {
 }
 
 func newCategoryTotals() CategoryTotals {
-	return CategoryTotals{Totals: newTotals(), ByCategory: map[data.Category]Totals{}}
+	return CategoryTotals{Totals: NewTotals(), ByCategory: map[data.Category]Totals{}}
 }
 
 func (c *CategoryTotals) addTransfer(t *data.Transfer) {
 	c.Totals.addTransfer(t)
 	ct, ok := c.ByCategory[t.Category]
 	if !ok {
-		ct = newTotals()
+		ct = NewTotals()
 	}
 	ct.addTransfer(t)
 	c.ByCategory[t.Category] = ct
@@ -157,10 +157,8 @@ func CountryDetail(w *World, iso3 string, f data.Filter) (*CountryReport, error)
 
 // partner describes the actor at the other end of a flow.
 func (w *World) partner(id string, fl *Flow) Partner {
-	p := Partner{ID: id, Name: id, FlowID: fl.ID, Totals: fl.Totals}
-	if a, ok := w.Actors[id]; ok {
-		p.Name, p.Kind = a.Name, a.Kind
-	}
+	p := Partner{ID: id, FlowID: fl.ID, Totals: fl.Totals}
+	p.Name, p.Kind = w.ActorName(id)
 	return p
 }
 

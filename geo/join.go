@@ -14,9 +14,9 @@ var Units = []data.Unit{data.UnitTIV, data.UnitUSD, data.UnitEUR}
 // MaxTopWeapons is how many designations a Flow lists in TopWeapons.
 const MaxTopWeapons = 5
 
-// newTotals returns empty Totals with their maps made, so they encode as
+// NewTotals returns empty Totals with their maps made, so they encode as
 // {} rather than null.
-func newTotals() Totals {
+func NewTotals() Totals {
 	return Totals{Values: map[data.Unit]float64{}, ValueDeals: map[data.Unit]int{}}
 }
 
@@ -105,7 +105,7 @@ func (a *acc) add(t *data.Transfer) {
 }
 
 func (a *acc) totals() Totals {
-	t := newTotals()
+	t := NewTotals()
 	t.Deals, t.Quantity = a.deals, a.qty
 	for i, u := range Units {
 		if a.vdeals[i] > 0 {

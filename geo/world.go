@@ -160,6 +160,15 @@ func sortedSet[T cmp.Ordered](xs []T) []T {
 	return slices.Compact(xs)
 }
 
+// ActorName returns an actor's name and kind, or the ID itself and no kind
+// for an actor the World does not know.
+func (w *World) ActorName(id string) (string, data.ActorKind) {
+	if a, ok := w.Actors[id]; ok {
+		return a.Name, a.Kind
+	}
+	return id, ""
+}
+
 // AnchorOf returns the anchor point used for an actor ID: a state's own
 // anchor, a former state's or non-state actor's Country anchor. ok is false
 // when the actor cannot be placed on the map (no such actor, no Country, or

@@ -104,7 +104,7 @@ func (s *Server) apiActors(w http.ResponseWriter, r *http.Request, a *apiRequest
 			ar.Actor = act
 		}
 		ar.Anchor, _ = a.world.AnchorOf(id)
-		ar.Exports, ar.Imports = emptyTotals(), emptyTotals()
+		ar.Exports, ar.Imports = geo.NewTotals(), geo.NewTotals()
 		rows[id] = ar
 		return ar
 	}
@@ -136,9 +136,4 @@ func (s *Server) apiActors(w http.ResponseWriter, r *http.Request, a *apiRequest
 		return t.write(w)
 	}
 	return writeBody(w, contentJSON, page)
-}
-
-// emptyTotals are zero Totals that encode their maps as {}.
-func emptyTotals() geo.Totals {
-	return geo.Totals{Values: map[data.Unit]float64{}, ValueDeals: map[data.Unit]int{}}
 }

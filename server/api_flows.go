@@ -33,12 +33,7 @@ type flowProps struct {
 }
 
 // actorName returns an actor's name and kind, or its ID when unknown.
-func actorName(w *geo.World, id string) (string, data.ActorKind) {
-	if a, ok := w.Actors[id]; ok {
-		return a.Name, a.Kind
-	}
-	return id, ""
-}
+func actorName(w *geo.World, id string) (string, data.ActorKind) { return w.ActorName(id) }
 
 // apiFlows answers GET /api/flows: the filter's supplier→recipient flows,
 // largest first (limit keeps the first n; 0 or absent = all), as a GeoJSON

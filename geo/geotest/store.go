@@ -107,7 +107,8 @@ func (s *Store) Conflicts(ctx context.Context) ([]data.Conflict, error) {
 	return copyOut(s.cur.conflicts, cloneConflict, nil), nil
 }
 
-// Events returns the events in f's year window, by ID.
+// Events returns the events in f's year window, by ID; an event of unknown
+// date is only in an open window.
 func (s *Store) Events(ctx context.Context, f data.Filter) ([]data.Event, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -115,7 +116,10 @@ func (s *Store) Events(ctx context.Context, f data.Filter) ([]data.Event, error)
 		return nil, err
 	}
 	return copyOut(s.cur.events, func(e data.Event) data.Event { return e },
-		func(e *data.Event) bool { return f.InYears(e.Year()) }), nil
+		func(e *data.Event) bool {
+			y := e.Year()
+			return f.InYears(y) && (y != 0 || f.YearFrom == 0 && f.YearTo == 0)
+		}), nil
 }
 
 // Transfers returns the transfers matching f, by ID.

@@ -6,6 +6,7 @@ import (
 	"maps"
 	"reflect"
 	"slices"
+	"time"
 
 	"github.com/armsflow/armsflow/data"
 	"github.com/paulmach/orb"
@@ -200,6 +201,9 @@ func (w *write) event(e data.Event) string {
 	if _, ok := w.st.conflicts[e.ConflictID]; e.ConflictID != "" && !ok {
 		return fmt.Sprintf("%s: unknown conflict %q", label, e.ConflictID)
 	}
+	if !validDate(e.Date) {
+		return fmt.Sprintf("%s: date %q is not YYYY-MM-DD, YYYY-MM, YYYY or empty (unknown)", label, e.Date)
+	}
 	if p := e.Point; p[0] < -180 || p[0] > 180 || p[1] < -90 || p[1] > 90 {
 		return fmt.Sprintf("%s: point %v is off the globe", label, p)
 	}
@@ -266,6 +270,20 @@ func (w *write) finish(version int64) data.Change {
 	ch.Countries = sortedKeys(w.touched)
 	ch.Layers = sortedKeys(w.layers)
 	return ch
+}
+
+// validDate accepts a date as precise as it is known: YYYY-MM-DD, YYYY-MM,
+// YYYY, or "" when unknown.
+func validDate(s string) bool {
+	if s == "" {
+		return true
+	}
+	for _, layout := range []string{"2006-01-02", "2006-01", "2006"} {
+		if _, err := time.Parse(layout, s); err == nil {
+			return true
+		}
+	}
+	return false
 }
 
 // The clone functions deep-copy records so no caller shares memory with
