@@ -44,7 +44,7 @@ func TestParseFilterErrorsNameParam(t *testing.T) {
 		{"years=2024-2014", "years"},
 		{"years=1800", "years"},
 		{"supplier=U$A", "supplier"},
-		{"recipient='; DROP TABLE transfers;--", "recipient"},
+		{"recipient=%27%3B%20DROP%20TABLE%20transfers%3B--", "recipient"},
 		{"category=tanks", "category"},
 		{"status=maybe", "status"},
 	}
