@@ -102,6 +102,7 @@ type layerEnc struct {
 	nfeat     int
 	tags      []uint32
 	geom      geomBuf
+	mark      [2]int // len(vals), len(used) when the feature began
 }
 
 func (l *layerEnc) reset(catalogue []string) {
@@ -127,6 +128,7 @@ func (l *layerEnc) reset(catalogue []string) {
 func (l *layerEnc) begin() {
 	l.tags = l.tags[:0]
 	l.geom.reset()
+	l.mark = [2]int{len(l.vals), len(l.used)}
 }
 
 func (l *layerEnc) tag(key int, v value) {
@@ -165,9 +167,18 @@ func (l *layerEnc) bool(key int, b bool) {
 }
 
 // end writes the feature when its geometry is not empty and reports
-// whether it did.
+// whether it did. A feature left out takes back the keys and values it
+// added.
 func (l *layerEnc) end(id uint64, typ vectortile.Tile_GeomType) bool {
 	if len(l.geom.cmds) == 0 {
+		for _, v := range l.vals[l.mark[0]:] {
+			delete(l.valIdx, v)
+		}
+		l.vals = l.vals[:l.mark[0]]
+		for _, k := range l.used[l.mark[1]:] {
+			l.keyIdx[k] = -1
+		}
+		l.used = l.used[:l.mark[1]]
 		return false
 	}
 	size := 1 + uvarintLen(id) + // id
