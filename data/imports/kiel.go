@@ -64,11 +64,7 @@ func parseKiel(r io.Reader, name string, opts Options) (*data.Batch, *Report, er
 	switch {
 	case h.has("donor", "category", "number_of_weapons", "monetary_value_eur", "weapons_list"):
 		log.rep.Format = "kiel-weapons"
-		src, err := kielSource(opts, "")
-		if err != nil {
-			return log.fail(0, "%v", err)
-		}
-		return parseKielWeapons(in, h, src, log)
+		return parseKielWeapons(in, h, opts, log)
 	case h.has("country", "iso", "year", "month", "military"):
 		log.rep.Format = "kiel-data-explorer"
 		return parseKielExplorer(in, h, opts, log)
@@ -130,10 +126,14 @@ func readKielRelease(b []byte) (title, date string, err error) {
 	return title, date, nil
 }
 
-func parseKielWeapons(in *csvIn, h header, src data.Source, log *rowLog) (*data.Batch, *Report, error) {
+func parseKielWeapons(in *csvIn, h header, opts Options, log *rowLog) (*data.Batch, *Report, error) {
 	t, err := loadAliases()
 	if err != nil {
 		return nil, nil, err
+	}
+	src, srcErr := kielSource(opts, "")
+	if srcErr != nil {
+		src.Date = "0" // placeholder so that rows are still checked; the file fails below
 	}
 	ukr, _ := t.lookup(kielRecipient)
 	actors := actorSet{}
@@ -171,6 +171,9 @@ func parseKielWeapons(in *csvIn, h header, src data.Source, log *rowLog) (*data.
 		sup, _ := t.lookup(tr.Supplier)
 		actors.add(sup)
 		ts = append(ts, tr)
+	}
+	if srcErr != nil {
+		return log.failAll(0, "%v", srcErr)
 	}
 	return log.finish(&data.Batch{Actors: actors.list(), Transfers: ts})
 }
@@ -283,7 +286,7 @@ func parseKielExplorer(in *csvIn, h header, opts Options, log *rowLog) (*data.Ba
 	}
 	src, err := kielSource(opts, latest)
 	if err != nil {
-		return log.fail(0, "%v", err)
+		return log.failAll(0, "%v", err)
 	}
 	actors := actorSet{}
 	var ts []data.Transfer

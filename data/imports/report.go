@@ -154,8 +154,19 @@ func (l *rowLog) fail(line int, format string, args ...any) (*data.Batch, *Repor
 	return nil, l.rep, &ParseError{File: l.file, Rows: []RowError{e}}
 }
 
+// failAll adds a file-level error to the rows already rejected and fails
+// with all of them.
+func (l *rowLog) failAll(line int, format string, args ...any) (*data.Batch, *Report, error) {
+	l.reject(line, format, args...)
+	slices.SortStableFunc(l.rep.Rejected, func(a, b RowError) int { return a.Line - b.Line })
+	return nil, l.rep, &ParseError{File: l.file, Rows: l.rep.Rejected}
+}
+
 // finish counts the batch and applies the strict/skip rule.
 func (l *rowLog) finish(b *data.Batch) (*data.Batch, *Report, error) {
+	if l.rep.Rows == 0 {
+		return l.fail(0, "no data rows (header only)")
+	}
 	slices.SortStableFunc(l.rep.Rejected, func(a, b RowError) int { return a.Line - b.Line })
 	if len(l.rep.Rejected) > 0 && !l.opts.SkipInvalid {
 		return nil, l.rep, &ParseError{File: l.file, Rows: l.rep.Rejected}

@@ -41,6 +41,8 @@ const (
 	maxSIPRIBytes = 256 << 20
 	// sipriHeaderSearch is how many lines may precede the header.
 	sipriHeaderSearch = 40
+
+	errNoSIPRIDate = "no source date: the preamble has no \"Data generated:\" line and no row has a year"
 )
 
 var legacyHeader = []string{"recipient", "supplier", "year of order", "", "number ordered", "",
@@ -263,12 +265,11 @@ func parseSIPRILegacy(f *sipriFile, log *rowLog) (*data.Batch, *Report, error) {
 		log.reject(heldLine, "has %d fields, want %d", len(held), len(legacyHeader))
 	}
 	date := sipriDate(f, ts)
+	if date == "" && len(ts) > 0 {
+		return log.failAll(0, "%s", errNoSIPRIDate)
+	}
 	for i := range ts {
 		ts[i].Source = sipriSource(date, "")
-		if err := ts[i].Validate(); err != nil {
-			// Only the source date can fail here; rows were validated.
-			return log.fail(0, "%v", err)
-		}
 	}
 	if f.latin1 {
 		log.rep.Notes = append(log.rep.Notes, "decoded as ISO-8859-1")

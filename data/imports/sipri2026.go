@@ -123,6 +123,9 @@ func parseSIPRI2026(f *sipriFile, log *rowLog) (*data.Batch, *Report, error) {
 		}
 	}
 	date := sipriDate(f, ts)
+	if date == "" && len(ts) > 0 {
+		return log.failAll(0, "%s", errNoSIPRIDate)
+	}
 	for i := range ts {
 		ts[i].Source = sipriSource(date, ts[i].Source.Identifier)
 	}
