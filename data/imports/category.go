@@ -141,6 +141,20 @@ func categoryFromDescription(desc string) data.Category {
 	return data.CatOther
 }
 
+// categoryCache memoizes categoryFromDescription over one file, whose
+// descriptions repeat (the legacy register has 29,515 rows and a few
+// hundred descriptions).
+type categoryCache map[string]data.Category
+
+func (c categoryCache) get(desc string) data.Category {
+	cat, ok := c[desc]
+	if !ok {
+		cat = categoryFromDescription(desc)
+		c[desc] = cat
+	}
+	return cat
+}
+
 // wordsOf lower-cases s and splits it at every non-letter, non-digit.
 func wordsOf(s string) []string {
 	return strings.FieldsFunc(strings.ToLower(s), func(r rune) bool {

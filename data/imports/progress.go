@@ -36,7 +36,6 @@ type progress struct {
 	read  int64
 	last  time.Time
 	now   func() time.Time
-	drawn bool
 }
 
 func newProgress(r io.Reader, w io.Writer, name string, total int64) *progress {
@@ -54,7 +53,6 @@ func (p *progress) Read(b []byte) (int, error) {
 }
 
 func (p *progress) draw() {
-	p.drawn = true
 	if p.total <= 0 {
 		fmt.Fprintf(p.w, "\r%s %s", p.name, humanBytes(p.read))
 		return

@@ -133,11 +133,16 @@ func readSIPRIFile(raw []byte) (*sipriFile, error) {
 }
 
 func latin1ToUTF8(b []byte) string {
-	rs := make([]rune, len(b))
-	for i, c := range b {
-		rs[i] = rune(c)
+	var sb strings.Builder
+	sb.Grow(len(b) + len(b)/8)
+	for _, c := range b {
+		if c < 0x80 {
+			sb.WriteByte(c)
+		} else {
+			sb.WriteRune(rune(c))
+		}
 	}
-	return string(rs)
+	return sb.String()
 }
 
 // preambleDate reads "Data generated: 13 Mar 2025 10:02:49 AM" (or
@@ -191,7 +196,6 @@ func parseSIPRILegacy(f *sipriFile, log *rowLog) (*data.Batch, *Report, error) {
 		return nil, nil, err
 	}
 	in := newCSV(strings.NewReader(f.body), ',', f.offset)
-	in.r.LazyQuotes = true
 	hdr, _, err := in.next()
 	if err != nil {
 		return log.fail(f.offset+1, "header: %v", err)
@@ -201,12 +205,13 @@ func parseSIPRILegacy(f *sipriFile, log *rowLog) (*data.Batch, *Report, error) {
 	}
 	keys := newKeyHasher("sipri-legacy:")
 	actors := actorSet{}
+	cats := categoryCache{}
 	var ts []data.Transfer
 	var held []string // a record that may be the first fragment of a split one
 	heldLine := 0
 	emit := func(rec []string, line int) {
 		log.rep.Rows++
-		tr, err := legacyTransfer(rec, t, actors)
+		tr, err := legacyTransfer(rec, t, actors, cats)
 		if err != nil {
 			log.reject(line, "%v", err)
 			return
@@ -278,7 +283,7 @@ func parseSIPRILegacy(f *sipriFile, log *rowLog) (*data.Batch, *Report, error) {
 }
 
 // legacyTransfer converts one 16-field legacy row.
-func legacyTransfer(rec []string, t *aliasTable, actors actorSet) (data.Transfer, error) {
+func legacyTransfer(rec []string, t *aliasTable, actors actorSet, cats categoryCache) (data.Transfer, error) {
 	var tr data.Transfer
 	for i, v := range rec {
 		rec[i] = strings.TrimSpace(v)
@@ -334,7 +339,7 @@ func legacyTransfer(rec []string, t *aliasTable, actors actorSet) (data.Transfer
 	}
 	tr.Supplier, tr.Recipient = sup.ID, rcp.ID
 	tr.Weapon, tr.Description = rec[6], rec[7]
-	tr.Category = categoryFromDescription(rec[7])
+	tr.Category = cats.get(rec[7])
 	tr.Quantity = ordered
 	if tr.Value != nil {
 		tr.Unit = data.UnitTIV
