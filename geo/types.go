@@ -39,7 +39,8 @@ type Flow struct {
 	TopWeapons  []string      `json:"top_weapons"` // up to 5 designations, most deals first
 	TransferIDs []int64       `json:"transfer_ids"`
 	// Arc is the great-circle path in lon/lat, split at the antimeridian
-	// into parts whose longitudes stay within [-180, 180]. Empty when an
-	// end has no anchor (such flows are listed but not drawn).
+	// into parts whose longitudes stay within [-180, 180], coordinates
+	// rounded to 6 decimals. Empty when an end has no anchor (such flows are
+	// listed but not drawn). Shared by every Join of a World: do not modify.
 	Arc orb.MultiLineString `json:"-"`
 }

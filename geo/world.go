@@ -188,13 +188,15 @@ func (w *World) AnchorOf(actorID string) (iso3 string, ok bool) {
 func placeable(c *data.Country) bool { return c.Anchor != (orb.Point{}) || len(c.Geometry) > 0 }
 
 // arc returns the great-circle arc between two countries' anchors, computed
-// once per World and pair.
+// once per World and pair, its coordinates rounded to 6 decimals (about
+// 0.1 m; RFC 7946's advice) to keep encodings small.
 func (w *World) arc(from, to string) orb.MultiLineString {
 	key := [2]string{from, to}
 	if v, ok := w.arcs.Load(key); ok {
 		return v.(orb.MultiLineString)
 	}
 	a := GreatCircle(w.Country[from].Anchor, w.Country[to].Anchor, 0)
+	orb.Round(a, 1e6)
 	v, _ := w.arcs.LoadOrStore(key, a)
 	return v.(orb.MultiLineString)
 }

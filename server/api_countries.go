@@ -8,7 +8,6 @@ import (
 	"github.com/armsflow/armsflow/geo"
 	"github.com/gorilla/mux"
 	"github.com/paulmach/orb"
-	"github.com/paulmach/orb/geojson"
 )
 
 // countryProps are a country feature's properties in /api/countries.
@@ -57,9 +56,7 @@ func (s *Server) apiCountries(w http.ResponseWriter, r *http.Request, a *apiRequ
 		return t.write(w)
 	}
 
-	fc := geojson.FeatureCollectionOf[countryProps]{Type: "FeatureCollection",
-		Features:     make([]*geojson.FeatureOf[countryProps], 0, len(a.world.Countries)),
-		ExtraMembers: collectionMembers(a, len(a.world.Countries))}
+	fc := newGeoJSONCollection[countryProps](a, len(a.world.Countries))
 	for i := range a.world.Countries {
 		c := &a.world.Countries[i]
 		cs := j.Countries[c.ISO3]
@@ -70,18 +67,10 @@ func (s *Server) apiCountries(w http.ResponseWriter, r *http.Request, a *apiRequ
 		case geometry == "full" && len(c.Geometry) > 0:
 			g = c.Geometry
 		}
-		fc.Features = append(fc.Features, &geojson.FeatureOf[countryProps]{ID: c.ISO3, Type: "Feature", Geometry: g,
-			Properties: countryProps{ISO3: c.ISO3, Name: c.Name, Region: c.Region, Subregion: c.Subregion,
-				Anchor: c.Anchor, Imports: cs.Imports, Exports: cs.Exports, InConflict: cs.InConflict,
-				Conflicts: cs.Conflicts}})
+		fc.add(c.ISO3, g, countryProps{ISO3: c.ISO3, Name: c.Name, Region: c.Region, Subregion: c.Subregion,
+			Anchor: c.Anchor, Imports: cs.Imports, Exports: cs.Exports, InConflict: cs.InConflict, Conflicts: cs.Conflicts})
 	}
 	return writeBody(w, contentGeoJSON, fc)
-}
-
-// collectionMembers are the foreign members every API collection carries:
-// the data version, the canonical filter and the feature count.
-func collectionMembers(a *apiRequest, count int) geojson.Properties {
-	return geojson.Properties{"version": a.world.Version, "filter": a.filter.Canonical(), "count": count}
 }
 
 // apiCountry answers GET /api/countries/{iso3}: geo.CountryDetail as JSON.

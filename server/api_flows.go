@@ -9,7 +9,6 @@ import (
 	"github.com/armsflow/armsflow/data"
 	"github.com/armsflow/armsflow/geo"
 	"github.com/paulmach/orb"
-	"github.com/paulmach/orb/geojson"
 )
 
 // flowProps are a flow feature's properties in /api/flows.
@@ -72,8 +71,7 @@ func (s *Server) apiFlows(w http.ResponseWriter, r *http.Request, a *apiRequest)
 		return t.write(w)
 	}
 
-	fc := geojson.FeatureCollectionOf[flowProps]{Type: "FeatureCollection",
-		Features: make([]*geojson.FeatureOf[flowProps], 0, len(flows)), ExtraMembers: collectionMembers(a, len(flows))}
+	fc := newGeoJSONCollection[flowProps](a, len(flows))
 	for i := range flows {
 		f := &flows[i]
 		p := flowProps{ID: f.ID, Rank: i + 1, Supplier: f.Supplier, Recipient: f.Recipient, From: f.From, To: f.To,
@@ -85,7 +83,7 @@ func (s *Server) apiFlows(w http.ResponseWriter, r *http.Request, a *apiRequest)
 		if len(f.Arc) > 0 {
 			g = f.Arc
 		}
-		fc.Features = append(fc.Features, &geojson.FeatureOf[flowProps]{ID: f.ID, Type: "Feature", Geometry: g, Properties: p})
+		fc.add(f.ID, g, p)
 	}
 	return writeBody(w, contentGeoJSON, fc)
 }
