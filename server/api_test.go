@@ -9,11 +9,13 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
 
 	"github.com/armsflow/armsflow/data"
+	"github.com/armsflow/armsflow/data/sqlite"
 	"github.com/armsflow/armsflow/geo/geotest"
 	"github.com/armsflow/armsflow/server"
 )
@@ -551,5 +553,40 @@ func TestAPIOpenAPI(t *testing.T) {
 		if _, ok := doc.Paths[p]["get"]; !ok {
 			t.Errorf("%s GET not documented", p)
 		}
+	}
+}
+
+// The same hand-computed figures through the real SQLite store.
+func TestAPIWithSQLite(t *testing.T) {
+	ctx := context.Background()
+	st, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "armsflow.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	if _, err := st.Apply(ctx, geotest.Fixture(), false); err != nil {
+		t.Fatal(err)
+	}
+	ts := httptest.NewServer(server.New(server.Config{}, server.Deps{Store: st, Logger: slog.New(slog.DiscardHandler)}))
+	defer ts.Close()
+
+	var fc collection[countryProps]
+	getJSON(t, ts, "/api/countries?years=2022-2023", http.StatusOK, &fc)
+	for _, f := range fc.Features {
+		if f.Properties.ISO3 != "USA" {
+			continue
+		}
+		// As in TestAPICountries: 4 deals, q302, 2050 TIV, 400e6 USD.
+		ex := f.Properties.Exports
+		if ex.Deals != 4 || ex.Quantity != 302 || ex.Values["TIV"] != 2050 || ex.Values["USD"] != 400e6 {
+			t.Errorf("USA exports through SQLite %+v", ex)
+		}
+	}
+	var flows collection[struct {
+		Supplier string `json:"supplier"`
+	}]
+	getJSON(t, ts, "/api/flows", http.StatusOK, &flows)
+	if flows.Count != 10 {
+		t.Errorf("%d flows through SQLite, want 10", flows.Count)
 	}
 }
