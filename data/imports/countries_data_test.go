@@ -47,7 +47,7 @@ func sharedCountries(t testing.TB, rel string) ([]data.Country, []string) {
 		t.Fatal(err)
 	}
 	defer f.Close()
-	cs, warns, err := decodeCountries(f, rel)
+	cs, warns, err := decodeCountriesNotes(f, rel)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,11 +1,14 @@
 package imports
 
 import (
+	"io"
 	"strings"
 	"testing"
 
 	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/planar"
+
+	"github.com/armsflow/armsflow/data"
 )
 
 // neFeature writes a Natural Earth style GeoJSON feature.
@@ -37,7 +40,7 @@ func TestParseCountriesGeoJSONCodes(t *testing.T) {
 		neFeature(`"ADMIN":"Nowhere","ISO_A3":"-99","ADM0_A3":"-99"`, squareCCW),
 		neFeature(`"ADMIN":"Empty","ISO_A3":"EMP"`, `null`),
 	)
-	cs, warns, err := decodeCountries(strings.NewReader(doc), "test.json")
+	cs, warns, err := decodeCountriesNotes(strings.NewReader(doc), "test.json")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -105,7 +108,7 @@ func TestParseCountriesMergesSharedCodes(t *testing.T) {
 		neFeature(`"ADMIN":"Australia","ISO_A3":"AUS","CONTINENT":"Oceania"`,
 			`{"type":"Polygon","coordinates":[[[115,-35],[150,-35],[150,-15],[115,-15],[115,-35]]]}`),
 	)
-	cs, warns, err := decodeCountries(strings.NewReader(doc), "aus.json")
+	cs, warns, err := decodeCountriesNotes(strings.NewReader(doc), "aus.json")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -162,7 +165,7 @@ func TestParseCountriesTopoJSONCodes(t *testing.T) {
 	  [[2,46],[6,46],[6,49],[2,49],[2,46]],
 	  [[20,42],[21,42],[21,43],[20,43],[20,42]],
 	  [[115,-35],[150,-35],[150,-15],[115,-15],[115,-35]]]}`
-	cs, warns, err := decodeCountries(strings.NewReader(doc), "wa.json")
+	cs, warns, err := decodeCountriesNotes(strings.NewReader(doc), "wa.json")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -176,4 +179,11 @@ func TestParseCountriesTopoJSONCodes(t *testing.T) {
 	if !strings.Contains(strings.Join(warns, "\n"), `feature 2 (Atlantis): skipped, no ISO code (id "")`) {
 		t.Errorf("warnings %q: want Atlantis reported by name", warns)
 	}
+}
+
+// decodeCountriesNotes decodes and returns the notes too.
+func decodeCountriesNotes(r io.Reader, name string) ([]data.Country, []string, error) {
+	d := &countryDecoder{}
+	cs, err := d.decode(r, name)
+	return cs, d.notes, err
 }
