@@ -14,8 +14,8 @@ import (
 	"golang.org/x/time/rate"
 )
 
-// conn is one client socket. The request goroutine reads (readLoop) and
-// owns closing the socket; writeLoop is the only writer. Everything else
+// conn is one client socket. readLoop reads and owns closing the socket;
+// writeLoop is the only writer. Everything else
 // talks to the writer through send (events and replies, bounded), wake
 // (room states changed: coalesced, the writer sends each room's latest) and
 // done (close now).

@@ -237,9 +237,8 @@ func (h *Hub) Stats() Stats {
 	return Stats{Conns: n, Rooms: r, SlowDrops: h.slowDrops.Load(), BusErrors: h.busErrors.Load()}
 }
 
-// ServeHTTP upgrades GET /ws to a WebSocket and serves it until it closes.
-// The request's goroutine becomes the connection's reader; one more
-// goroutine writes.
+// ServeHTTP upgrades GET /ws to a WebSocket and returns; one goroutine
+// then reads the socket and one writes it until it closes.
 func (h *Hub) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if r.Method != http.MethodGet {
 		w.Header().Set("Allow", http.MethodGet)
@@ -263,10 +262,15 @@ func (h *Hub) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		_ = ws.Close()
 		return
 	}
-	go c.writeLoop()
 	c.enqueue(h.welcome)
-	c.readLoop()
-	h.unregister(c)
+	go c.writeLoop()
+	// Read on a fresh goroutine and return: net/http's connection state
+	// (its 4 KiB read and write buffers, the request) is kept for as long
+	// as this handler runs, and the hub does not need it.
+	go func() {
+		c.readLoop()
+		h.unregister(c)
+	}()
 }
 
 // reserve counts a connection against its address before the upgrade.
