@@ -80,7 +80,8 @@ test('the map draws countries, flows and labels, and nothing leaves the server',
   assert.ok(requests.some((u) => /\/tiles\/countries,flows,conflicts,events,labels\/\d+\/\d+\/\d+\.mvt\?/.test(u)), 'no tile requests');
   assert.deepEqual(outside, [], 'requests left the server');
   assert.deepEqual(await page.evaluate(() => window.__cspViolations), [], 'CSP violations');
-  assert.deepEqual(errors.filter((e) => !/favicon/.test(e)), [], 'page errors');
+  // A server run without a live hub answers /ws with 404; the map carries on without live updates.
+  assert.deepEqual(errors.filter((e) => !/WebSocket connection to .*\/ws' failed/.test(e)), [], 'page errors');
   await ctx.close();
 });
 
@@ -95,9 +96,9 @@ test('the year slider and play button change the tiles and the URL', { skip }, a
   await page.keyboard.press('ArrowRight');
   await page.waitForFunction(() => location.search.includes('years=2017-2024'));
   await waitForMap(page);
-  const tiles = requests.slice(before).filter((u) => u.includes('/tiles/'));
-  assert.ok(tiles.length > 0, 'no new tile requests after moving the slider');
-  assert.ok(tiles.every((u) => u.includes('years=2017-2024')), `tile requests without the new window: ${tiles.slice(0, 3)}`);
+  const tiles = requests.slice(before).filter((u) => /\/tiles\/.*\.mvt\?/.test(u));
+  assert.ok(tiles.some((u) => u.includes('years=2017-2024')), `no tile requests for the new window: ${tiles.slice(0, 3)}`);
+  assert.ok(!tiles.some((u) => u.includes('years=2015-2024')), 'tiles of the old window requested after the change');
   assert.equal(await page.textContent('#years-out'), '2017–2024');
 
   // Play steps through single years.
@@ -136,8 +137,8 @@ test('clicking a country opens its panel with the totals the API gives', { skip 
 
   // A partner button opens the flow and its deals.
   await page.click('#panel .partners button[data-sel]');
-  await page.waitForSelector('#panel table.deals tbody tr');
-  const rows = await page.$$eval('#panel table.deals tbody tr', (r) => r.length);
+  await page.waitForSelector('#panel ul.deals li.deal');
+  const rows = await page.$$eval('#panel ul.deals li.deal', (r) => r.length);
   assert.ok(rows > 0, 'the flow lists no deals');
   assert.match(await page.evaluate(() => location.search), /sel=[A-Z0-9-]+%3E[A-Z0-9-]+/);
   await screenshot(page, 'flow-panel');

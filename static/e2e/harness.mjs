@@ -27,6 +27,10 @@ export function freePort() {
 
 /** Builds (unless ARMSFLOW_BIN names one) and starts `armsflow serve` on a free loopback port with a fresh database. */
 export async function startServer() {
+  if (process.env.ARMSFLOW_E2E_BASE) {
+    // An already running server (for working on the frontend).
+    return { base: process.env.ARMSFLOW_E2E_BASE.replace(/\/$/, ''), log: [], async stop() {} };
+  }
   let bin = process.env.ARMSFLOW_BIN;
   const tmp = mkdtempSync(join(tmpdir(), 'armsflow-e2e-'));
   if (!bin) {

@@ -10,6 +10,7 @@ import { FlowTable } from './table.js';
 import { ShareDialogs } from './share.js';
 import { renderLegend, categoryColours } from './legend.js';
 import { esc, fmtCount, fmtValue, fmtValues, label } from './format.js';
+import { watchData } from './live.js';
 
 const URL_DELAY_MS = 250;
 
@@ -90,7 +91,7 @@ export async function start({ embed = false } = {}) {
       onSelect: (sel) => { set({ sel }); panel.focus(); },
       onClose: () => { set({ sel: null }); view.map.getCanvas().focus(); },
     });
-    parts.push({ update: (s) => panel.update(s) });
+    parts.push({ update: (s) => panel.update(s), invalidate: () => { panel.key = ''; } });
     panelRoot.addEventListener('keydown', (e) => { if (e.key === 'Escape') set({ sel: null }); });
   }
   const tableRoot = $('#table-view');
@@ -100,7 +101,10 @@ export async function start({ embed = false } = {}) {
       onSelect: (sel) => set({ sel }),
       onClose: () => { set({ panel: '' }); $('#btn-table')?.focus(); },
     });
-    parts.push({ update: (s) => { table.update(s); $('#btn-table')?.setAttribute('aria-pressed', String(s.panel === 'table')); } });
+    parts.push({
+      update: (s) => { table.update(s); $('#btn-table')?.setAttribute('aria-pressed', String(s.panel === 'table')); },
+      invalidate: () => { table.key = ''; },
+    });
     $('#btn-table')?.addEventListener('click', () => {
       set({ panel: state.panel === 'table' ? '' : 'table' });
       if (state.panel === 'table') table.focus();
@@ -162,6 +166,13 @@ export async function start({ embed = false } = {}) {
 
   // --- Embed: title, "open in armsflow", height to the parent page.
   if (embed) setupEmbed(state, () => state);
+
+  // --- Live: reload tiles and details when the data change on the server.
+  watchData(() => {
+    view.refresh(state);
+    for (const p of parts) p.invalidate?.();
+    render();
+  });
 
   await actorsReady;
   const dl = $('#actor-list');

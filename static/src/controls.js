@@ -8,17 +8,22 @@ const PLAY_STEP_MS = 1400;
 
 /** Years slider with a play button. */
 export function yearsControl(root, { onChange, fixed = false }) {
+  if (fixed) {
+    root.innerHTML = '<p class="fixed-year">Year <output id="years-out"></output></p>';
+    const out = root.querySelector('#years-out');
+    return { update: (state) => { out.textContent = String(state.years[0]); }, playing: () => false, stop() {} };
+  }
   root.innerHTML = `
     <fieldset class="years">
       <legend>Years <output id="years-out" aria-live="polite"></output></legend>
       <div class="years-row">
         <label class="sr-only" for="year-from">From year</label>
-        <input type="range" id="year-from" min="${YEAR_MIN}" max="${YEAR_MAX}" step="1" ${fixed ? 'disabled' : ''}>
+        <input type="range" id="year-from" min="${YEAR_MIN}" max="${YEAR_MAX}" step="1">
         <label class="sr-only" for="year-to">To year</label>
-        <input type="range" id="year-to" min="${YEAR_MIN}" max="${YEAR_MAX}" step="1" ${fixed ? 'disabled' : ''}>
+        <input type="range" id="year-to" min="${YEAR_MIN}" max="${YEAR_MAX}" step="1">
       </div>
       <div class="years-buttons">
-        <button type="button" id="year-play" aria-pressed="false" ${fixed ? 'disabled' : ''}
+        <button type="button" id="year-play" aria-pressed="false"
           title="Step through the years of the window one at a time">▶ Play</button>
         <span class="muted small" id="years-hint">${YEAR_MIN}–${YEAR_MAX}</span>
       </div>

@@ -19,6 +19,8 @@ export const OVERLAY_LAYERS = {
 /** Layers the pointer can pick, first wins. */
 export const PICKABLE = ['events', 'flows', 'conflict-areas', 'countries-fill'];
 
+const FILTER_DELAY_MS = 180;
+
 /** Layers limited to the largest flows. */
 const TOP_LAYERS = ['flows-casing', 'flows', 'flows-arrows'];
 
@@ -81,8 +83,11 @@ export class MapView {
     const m = this.map;
     const fq = filterQuery(state);
     if (fq !== this.applied.filter) {
+      // Debounced: dragging the year slider asks for one tile set, not dozens.
       this.applied.filter = fq;
-      m.getSource('armsflow')?.setUrl(tileJSONURL(state));
+      clearTimeout(this.filterTimer);
+      const url = tileJSONURL(state);
+      this.filterTimer = setTimeout(() => m.getSource('armsflow')?.setUrl(url), FILTER_DELAY_MS);
     }
     const layers = state.layers.join();
     if (layers !== this.applied.layers) {
@@ -111,6 +116,11 @@ export class MapView {
       this.applied.shadeKey = shadeKey;
       await this.applyShading(state);
     }
+  }
+
+  /** Reloads the tiles (the data changed on the server). */
+  refresh(state) {
+    this.map.getSource('armsflow')?.setUrl(tileJSONURL(state));
   }
 
   /** Takes the countries' fill and the legend for the state's mode and measure from the server's style. */
