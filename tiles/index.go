@@ -1,7 +1,6 @@
 package tiles
 
 import (
-	"hash/fnv"
 	"math"
 	"sync"
 
@@ -45,7 +44,6 @@ type shapeSet struct {
 	nshapes int
 	parts   []part
 	tree    rtree.RTreeGN[float64, int32]
-	fp      uint64 // fingerprint of the source geometry
 	levels  [maxZoomLevels]struct {
 		once  sync.Once
 		parts []part // same indices as parts; rings nil when dropped
@@ -54,7 +52,7 @@ type shapeSet struct {
 
 // newShapeSet projects shapes (lon/lat multipolygons) into world units.
 func newShapeSet(shapes []orb.MultiPolygon) *shapeSet {
-	s := &shapeSet{nshapes: len(shapes), fp: fingerprint(shapes)}
+	s := &shapeSet{nshapes: len(shapes)}
 	for i, mp := range shapes {
 		for _, poly := range mp {
 			if len(poly) == 0 || len(poly[0]) < 4 {
@@ -78,34 +76,6 @@ func newShapeSet(shapes []orb.MultiPolygon) *shapeSet {
 		}
 	}
 	return s
-}
-
-// fingerprint hashes shapes' coordinates, so a new World with unchanged
-// geometry reuses the projected and simplified parts.
-func fingerprint(shapes []orb.MultiPolygon) uint64 {
-	h := fnv.New64a()
-	var buf [8]byte
-	put := func(f float64) {
-		u := math.Float64bits(f)
-		for i := range buf {
-			buf[i] = byte(u >> (8 * i))
-		}
-		h.Write(buf[:])
-	}
-	for _, mp := range shapes {
-		put(float64(len(mp)))
-		for _, poly := range mp {
-			put(float64(len(poly)))
-			for _, r := range poly {
-				put(float64(len(r)))
-				for _, p := range r {
-					put(p[0])
-					put(p[1])
-				}
-			}
-		}
-	}
-	return h.Sum64()
 }
 
 // level returns the parts simplified for zoom z.
@@ -183,29 +153,68 @@ func tileBoxes(nb orb.Bound, dst []shiftBox) []shiftBox {
 	return dst
 }
 
-// pointSet is a set of points in world units with an R-tree.
-type pointSet struct {
-	pts  []orb.Point
-	tree rtree.RTreeGN[float64, int32]
+// pointGrid indexes points in world units on a fixed grid of 2^gz cells
+// a side, stored compressed (cell offsets into one index array, built by a
+// counting sort): building it is one pass over the points, which matters
+// for events, rebuilt whenever they change.
+type pointGrid struct {
+	pts   []orb.Point // world units, in input order
+	gz    int         // grid zoom
+	order []int32     // point indices grouped by cell
+	start []int32     // per cell, its first position in order; one extra at the end
 }
 
-func newPointSet(lonlat []orb.Point) *pointSet {
-	s := &pointSet{pts: make([]orb.Point, len(lonlat))}
+// newPointGrid projects lon/lat points and indexes them, with about four
+// points a cell (at most 2^8 cells a side).
+func newPointGrid(lonlat []orb.Point) *pointGrid {
+	n := len(lonlat)
+	gz := 0
+	for gz < 8 && 1<<(2*gz) < n/4 {
+		gz++
+	}
+	side := 1 << gz
+	g := &pointGrid{pts: make([]orb.Point, n), gz: gz, order: make([]int32, n), start: make([]int32, side*side+1)}
+	cells := make([]int32, n)
 	for i, ll := range lonlat {
 		p := project(ll)
-		s.pts[i] = p
-		s.tree.Insert(p, p, int32(i))
+		g.pts[i] = p
+		c := g.cell(p)
+		cells[i] = c
+		g.start[c+1]++
 	}
-	return s
+	for c := 1; c < len(g.start); c++ {
+		g.start[c] += g.start[c-1]
+	}
+	next := append([]int32(nil), g.start[:side*side]...)
+	for i, c := range cells {
+		g.order[next[c]] = int32(i)
+		next[c]++
+	}
+	return g
 }
 
-func (s *pointSet) query(boxes []shiftBox, hits []hit) []hit {
+func (g *pointGrid) coord(v float64) int {
+	side := 1 << g.gz
+	return max(0, min(side-1, int(v*float64(side))))
+}
+
+func (g *pointGrid) cell(p orb.Point) int32 {
+	return int32(g.coord(p[1])<<g.gz + g.coord(p[0]))
+}
+
+// query appends the points inside the tile's boxes (one per shift).
+func (g *pointGrid) query(boxes []shiftBox, hits []hit) []hit {
 	for _, b := range boxes {
-		shift := b.shift
-		s.tree.Search(b.box.Min, b.box.Max, func(_, _ [2]float64, i int32) bool {
-			hits = append(hits, hit{idx: i, shift: shift})
-			return true
-		})
+		x0, x1 := g.coord(b.box.Min[0]), g.coord(b.box.Max[0])
+		y0, y1 := g.coord(b.box.Min[1]), g.coord(b.box.Max[1])
+		for cy := y0; cy <= y1; cy++ {
+			row := cy << g.gz
+			for _, i := range g.order[g.start[row+x0]:g.start[row+x1+1]] {
+				if b.box.Contains(g.pts[i]) {
+					hits = append(hits, hit{idx: i, shift: b.shift})
+				}
+			}
+		}
 	}
 	return hits
 }

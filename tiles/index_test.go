@@ -7,6 +7,7 @@ import (
 	"github.com/armsflow/armsflow/data"
 	"github.com/armsflow/armsflow/geo"
 	"github.com/armsflow/armsflow/geo/geotest"
+	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/maptile"
 )
 
@@ -31,11 +32,11 @@ func TestPreparedReuse(t *testing.T) {
 		}
 	}
 	render()
-	first := r.preps[0].countries
+	first, events := r.preps[0].countries, r.preps[0].events
 	src.w = mk(2)
 	render()
-	if r.preps[0].world != src.w || r.preps[0].countries != first {
-		t.Fatal("unchanged geometry was not reused across versions")
+	if r.preps[0].world != src.w || r.preps[0].countries != first || r.preps[0].events != events {
+		t.Fatal("unchanged countries and events were not reused across versions")
 	}
 	if len(r.preps) != 2 {
 		t.Fatalf("keeps %d prepared worlds, want 2", len(r.preps))
@@ -43,10 +44,44 @@ func TestPreparedReuse(t *testing.T) {
 	b.Countries[0].Geometry = geotest.Box(-101, 30, -90, 40)
 	src.w = mk(3)
 	render()
-	if r.preps[0].countries == first {
-		t.Fatal("changed geometry reused the old projection")
+	if r.preps[0].countries == first || r.preps[0].events != events {
+		t.Fatal("changed geometry reused the old projection, or unchanged events were rebuilt")
+	}
+	b.Events[0].Deaths++
+	src.w = mk(4)
+	render()
+	if r.preps[0].events == events {
+		t.Fatal("changed events reused the old index")
 	}
 	if len(r.preps) != keepPrepared {
 		t.Fatalf("keeps %d prepared worlds", len(r.preps))
+	}
+}
+
+// TestPointGrid: the grid finds exactly the points in a box.
+func TestPointGrid(t *testing.T) {
+	var lls []orb.Point
+	for i := 0; i < 5000; i++ {
+		lls = append(lls, orb.Point{float64(i%360) - 179.5, float64(i%170) - 84.5})
+	}
+	g := newPointGrid(lls)
+	if g.gz < 5 {
+		t.Fatalf("grid zoom %d for 5000 points", g.gz)
+	}
+	box := orb.Bound{Min: orb.Point{0.3, 0.2}, Max: orb.Point{0.55, 0.61}}
+	hits := g.query([]shiftBox{{box: box}}, nil)
+	want := 0
+	for _, p := range g.pts {
+		if box.Contains(p) {
+			want++
+		}
+	}
+	if len(hits) != want || want == 0 {
+		t.Fatalf("query found %d points, %d in the box", len(hits), want)
+	}
+	for _, h := range hits {
+		if !box.Contains(g.pts[h.idx]) {
+			t.Fatalf("point %v outside %v", g.pts[h.idx], box)
+		}
 	}
 }

@@ -2,26 +2,26 @@ package tiles
 
 import (
 	"cmp"
+	"math"
+	"math/bits"
 	"slices"
 	"sync"
 
+	"github.com/armsflow/armsflow/data"
 	"github.com/armsflow/armsflow/geo"
 	"github.com/paulmach/orb"
 	orbgeo "github.com/paulmach/orb/geo"
 )
 
-// prepared is a World's geometry ready for tiles: projected, indexed and
-// (lazily, per zoom) simplified. It is immutable once built, apart from the
-// lazily filled per-zoom levels and the flow cache, which lock.
+// prepared is a World's data ready for tiles: projected, indexed and
+// (lazily, per zoom) simplified. The country and event parts depend only
+// on the countries and the events, so a new World version whose countries
+// or events are unchanged (a transfer was written) shares them with the
+// previous one, found by fingerprint.
 type prepared struct {
-	world *geo.World
-
-	countries  *shapeSet // shape i is world.Countries[i]
-	countryIDs []uint64
-
-	labels    *pointSet // point i is the anchor of world.Countries[labelOf[i]]
-	labelOf   []int32
-	labelRank []int64
+	world     *geo.World
+	countries *countryPrep
+	events    *eventPrep
 
 	// conflictsOf lists, per country index, the conflicts fought there
 	// that have no geometry of their own.
@@ -29,11 +29,26 @@ type prepared struct {
 	areas       *shapeSet // conflicts with their own area; shape i is world.Conflicts[areaOf[i]]
 	areaOf      []int32
 
-	events    *pointSet // point i is world.Events[i]
-	eventYear []int32
-	eventIDs  []uint64
+	flows *lru[*geo.Joined, *flowPrep]
+}
 
-	flows    *lru[*geo.Joined, *flowPrep]
+// countryPrep is the countries' geometry, ids and label points.
+type countryPrep struct {
+	fp        uint64
+	shapes    *shapeSet // shape i is world.Countries[i]
+	ids       []uint64
+	labels    *pointGrid // point i is the anchor of world.Countries[labelOf[i]]
+	labelOf   []int32
+	labelRank []int64
+}
+
+// eventPrep is the events' index, years, ids and cluster grids.
+type eventPrep struct {
+	fp       uint64
+	grid     *pointGrid // point i is world.Events[i]
+	year     []int32
+	deaths   []int64
+	ids      []uint64
 	clusters *lru[[2]int, *clusterGrid] // by year window
 }
 
@@ -45,7 +60,6 @@ const (
 )
 
 // prepared returns the prepared data of a World, building it on first use.
-// Country geometry is reused from the previous World when unchanged.
 func (r *Renderer) prepared(w *geo.World) *prepared {
 	r.mu.Lock()
 	defer r.mu.Unlock()
@@ -58,9 +72,9 @@ func (r *Renderer) prepared(w *geo.World) *prepared {
 			return p
 		}
 	}
-	var prev *shapeSet
+	var prev *prepared
 	if len(r.preps) > 0 {
-		prev = r.preps[0].countries
+		prev = r.preps[0]
 	}
 	p := prepare(w, prev)
 	r.preps = append([]*prepared{p}, r.preps...)
@@ -70,53 +84,130 @@ func (r *Renderer) prepared(w *geo.World) *prepared {
 	return p
 }
 
-func prepare(w *geo.World, prev *shapeSet) *prepared {
-	p := &prepared{world: w, flows: newLRU[*geo.Joined, *flowPrep](flowCacheSize), clusters: newLRU[[2]int, *clusterGrid](clusterCacheSize)}
-	shapes := make([]orb.MultiPolygon, len(w.Countries))
-	for i := range w.Countries {
-		shapes[i] = w.Countries[i].Geometry
-	}
-	if prev != nil && prev.nshapes == len(shapes) && prev.fp == fingerprint(shapes) {
-		p.countries = prev
+func prepare(w *geo.World, prev *prepared) *prepared {
+	p := &prepared{world: w, flows: newLRU[*geo.Joined, *flowPrep](flowCacheSize)}
+	if fp := countriesFingerprint(w.Countries); prev != nil && prev.countries.fp == fp {
+		p.countries = prev.countries
 	} else {
-		p.countries = newShapeSet(shapes)
+		p.countries = newCountryPrep(w.Countries, fp)
 	}
-	p.countryIDs = make([]uint64, len(w.Countries))
-	for i := range w.Countries {
-		p.countryIDs[i] = countryID(w.Countries[i].ISO3)
+	if fp := eventsFingerprint(w.Events); prev != nil && prev.events.fp == fp {
+		p.events = prev.events
+	} else {
+		p.events = newEventPrep(w.Events, fp)
 	}
-	p.prepareLabels()
 	p.prepareConflicts()
-	p.prepareEvents()
 	return p
 }
 
-// prepareLabels places a label at every country's anchor, ranked by
-// spherical area (1 = largest), ties by ISO3.
-func (p *prepared) prepareLabels() {
-	w := p.world
+// hasher hashes the values fed to it: FNV-1a for string bytes, a
+// multiply-rotate step per 64-bit word for numbers. It detects changed
+// data between versions; it is not for anything adversarial.
+type hasher uint64
+
+const hashPrime = 1099511628211
+
+func newHasher() hasher { return 14695981039346656037 }
+
+func (h *hasher) u64(u uint64) { *h = hasher(bits.RotateLeft64(uint64(*h^hasher(u))*hashPrime, 29)) }
+
+func (h *hasher) f64(f float64) { h.u64(math.Float64bits(f)) }
+
+func (h *hasher) str(s string) {
+	h.u64(uint64(len(s)))
+	for i := 0; i < len(s); i++ {
+		*h = (*h ^ hasher(s[i])) * hashPrime
+	}
+}
+
+// countriesFingerprint hashes what countryPrep is built from: codes in
+// order, anchors and every coordinate.
+func countriesFingerprint(cs []data.Country) uint64 {
+	h := newHasher()
+	h.u64(uint64(len(cs)))
+	for i := range cs {
+		c := &cs[i]
+		h.str(c.ISO3)
+		h.f64(c.Anchor[0])
+		h.f64(c.Anchor[1])
+		h.u64(uint64(len(c.Geometry)))
+		for _, poly := range c.Geometry {
+			h.u64(uint64(len(poly)))
+			for _, r := range poly {
+				h.u64(uint64(len(r)))
+				for _, pt := range r {
+					h.f64(pt[0])
+					h.f64(pt[1])
+				}
+			}
+		}
+	}
+	return uint64(h)
+}
+
+// eventsFingerprint hashes what eventPrep is built from.
+func eventsFingerprint(es []data.Event) uint64 {
+	h := newHasher()
+	h.u64(uint64(len(es)))
+	for i := range es {
+		e := &es[i]
+		h.str(e.ID)
+		h.str(e.Date)
+		h.f64(e.Point[0])
+		h.f64(e.Point[1])
+		h.u64(uint64(e.Deaths))
+	}
+	return uint64(h)
+}
+
+func newCountryPrep(cs []data.Country, fp uint64) *countryPrep {
+	shapes := make([]orb.MultiPolygon, len(cs))
+	for i := range cs {
+		shapes[i] = cs[i].Geometry
+	}
+	cp := &countryPrep{fp: fp, shapes: newShapeSet(shapes), ids: make([]uint64, len(cs))}
+	for i := range cs {
+		cp.ids[i] = countryID(cs[i].ISO3)
+	}
+	// Labels at every placeable country's anchor, ranked by spherical
+	// area (1 = largest); ties keep ISO3 order.
 	type ranked struct {
 		i    int32
 		area float64
 	}
 	var rs []ranked
-	for i := range w.Countries {
-		c := &w.Countries[i]
-		if c.Anchor == (orb.Point{}) && len(c.Geometry) == 0 {
+	for i := range cs {
+		if cs[i].Anchor == (orb.Point{}) && len(cs[i].Geometry) == 0 {
 			continue
 		}
-		rs = append(rs, ranked{int32(i), orbgeo.Area(c.Geometry)})
+		rs = append(rs, ranked{int32(i), orbgeo.Area(cs[i].Geometry)})
 	}
 	slices.SortStableFunc(rs, func(a, b ranked) int { return cmp.Compare(b.area, a.area) })
 	anchors := make([]orb.Point, len(rs))
-	p.labelOf = make([]int32, len(rs))
-	p.labelRank = make([]int64, len(rs))
+	cp.labelOf = make([]int32, len(rs))
+	cp.labelRank = make([]int64, len(rs))
 	for k, r := range rs {
-		anchors[k] = w.Countries[r.i].Anchor
-		p.labelOf[k] = r.i
-		p.labelRank[k] = int64(k + 1)
+		anchors[k] = cs[r.i].Anchor
+		cp.labelOf[k] = r.i
+		cp.labelRank[k] = int64(k + 1)
 	}
-	p.labels = newPointSet(anchors)
+	cp.labels = newPointGrid(anchors)
+	return cp
+}
+
+func newEventPrep(es []data.Event, fp uint64) *eventPrep {
+	ep := &eventPrep{fp: fp, year: make([]int32, len(es)), deaths: make([]int64, len(es)), ids: make([]uint64, len(es)),
+		clusters: newLRU[[2]int, *clusterGrid](clusterCacheSize)}
+	pts := make([]orb.Point, len(es))
+	for i := range es {
+		e := &es[i]
+		pts[i] = e.Point
+		ep.year[i] = int32(e.Year())
+		ep.deaths[i] = e.Deaths
+		ep.ids[i] = stringID(e.ID)
+	}
+	ep.grid = newPointGrid(pts)
+	return ep
 }
 
 // prepareConflicts indexes conflicts by country, and the areas of those
@@ -163,20 +254,6 @@ func areaOf(g orb.Geometry) orb.MultiPolygon {
 	return nil
 }
 
-func (p *prepared) prepareEvents() {
-	w := p.world
-	pts := make([]orb.Point, len(w.Events))
-	p.eventYear = make([]int32, len(w.Events))
-	p.eventIDs = make([]uint64, len(w.Events))
-	for i := range w.Events {
-		e := &w.Events[i]
-		pts[i] = e.Point
-		p.eventYear[i] = int32(e.Year())
-		p.eventIDs[i] = stringID(e.ID)
-	}
-	p.events = newPointSet(pts)
-}
-
 // flowsFor returns the prepared flows of a join, built on first use.
 func (p *prepared) flowsFor(j *geo.Joined) *flowPrep {
 	return p.flows.get(j, func() *flowPrep { return newFlowPrep(j) })
@@ -184,8 +261,8 @@ func (p *prepared) flowsFor(j *geo.Joined) *flowPrep {
 
 // clustersFor returns the event cluster grids of a year window, built on
 // first use.
-func (p *prepared) clustersFor(from, to int) *clusterGrid {
-	return p.clusters.get([2]int{from, to}, func() *clusterGrid { return newClusterGrid(p, from, to) })
+func (ep *eventPrep) clustersFor(from, to int) *clusterGrid {
+	return ep.clusters.get([2]int{from, to}, func() *clusterGrid { return newClusterGrid(ep, from, to) })
 }
 
 // lru is a small least-recently-used memo, safe for concurrent use. A

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/armsflow/armsflow/data"
+	"github.com/armsflow/armsflow/geo"
 	"github.com/armsflow/armsflow/tiles"
 	"github.com/paulmach/orb/maptile"
 )
@@ -57,23 +58,23 @@ func benchRenderer(b *testing.B) *tiles.Renderer {
 func runTiles(b *testing.B, r *tiles.Renderer, layers []string, ts []maptile.Tile) {
 	ctx := context.Background()
 	var f data.Filter
-	for _, t := range ts { // warm the per-zoom levels and the join
-		if _, _, err := r.Render(ctx, layers, t, f); err != nil {
-			b.Fatal(err)
-		}
-	}
-	b.ReportAllocs()
-	b.ResetTimer()
 	total := 0
-	for i := 0; i < b.N; i++ {
-		t := ts[i%len(ts)]
+	for _, t := range ts { // warm the per-zoom levels and the join; measure sizes
 		buf, _, err := r.Render(ctx, layers, t, f)
 		if err != nil {
 			b.Fatal(err)
 		}
 		total += len(buf)
 	}
-	b.ReportMetric(float64(total)/float64(b.N), "bytes/tile")
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if _, _, err := r.Render(ctx, layers, ts[i%len(ts)], f); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.StopTimer()
+	b.ReportMetric(float64(total)/float64(len(ts)), "bytes/tile")
 }
 
 func BenchmarkRender(b *testing.B) {
@@ -110,6 +111,29 @@ func BenchmarkPrepare(b *testing.B) {
 			if _, _, err := r.Render(ctx, []string{"countries"}, maptile.New(0, 0, maptile.Zoom(z)), data.Filter{}); err != nil {
 				b.Fatal(err)
 			}
+		}
+	}
+}
+
+// BenchmarkNewVersion measures what a new World version costs the first
+// tile rendered from it when only transfers changed (geometry reused).
+func BenchmarkNewVersion(b *testing.B) {
+	w := testWorld(b, 50000)
+	ctx := context.Background()
+	src := &staticSource{w}
+	r := tiles.NewRenderer(src, tiles.Options{})
+	tl := maptile.New(9, 5, 4)
+	if _, _, err := r.Render(ctx, []string{"countries"}, tl, data.Filter{}); err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		b.StopTimer()
+		src.w = geo.NewWorld(int64(i+2), w.Countries, nil, w.Conflicts, w.Events, w.Transfers)
+		b.StartTimer()
+		if _, _, err := r.Render(ctx, []string{"countries"}, tl, data.Filter{}); err != nil {
+			b.Fatal(err)
 		}
 	}
 }

@@ -52,7 +52,7 @@ func renderConflicts(tc *tileCtx, le *layerEnc) {
 		}
 		return false
 	}
-	tc.shapeFeatures(p.countries, countriesBudget, anyActive, func(shape int32, out *polyOut) {
+	tc.shapeFeatures(p.countries.shapes, countriesBudget, anyActive, func(shape int32, out *polyOut) {
 		iso := w.Countries[shape].ISO3
 		for _, ci := range p.conflictsOf[shape] {
 			c := &w.Conflicts[ci]

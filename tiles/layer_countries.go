@@ -50,7 +50,7 @@ func countriesLayer(o Options) *layerDef {
 func renderCountries(tc *tileCtx, le *layerEnc) {
 	p := tc.p
 	j := tc.join()
-	tc.shapeFeatures(p.countries, countriesBudget, nil, func(shape int32, out *polyOut) {
+	tc.shapeFeatures(p.countries.shapes, countriesBudget, nil, func(shape int32, out *polyOut) {
 		c := &p.world.Countries[shape]
 		le.begin()
 		le.str(ckISO3, c.ISO3)
@@ -69,7 +69,7 @@ func renderCountries(tc *tileCtx, le *layerEnc) {
 			le.int(ckConflicts, 0)
 		}
 		le.geom.polygons(out)
-		le.end(p.countryIDs[shape], vectortile.Tile_POLYGON)
+		le.end(p.countries.ids[shape], vectortile.Tile_POLYGON)
 	})
 }
 

@@ -57,17 +57,18 @@ func renderEvents(tc *tileCtx, le *layerEnc) {
 		return
 	}
 	p, st, f := tc.p, tc.st, tc.f
-	tc.points(p.events)
+	ep := p.events
+	tc.points(ep.grid)
 	st.order = st.order[:0]
 	for k, h := range st.hits {
-		if f.InYears(int(p.eventYear[h.idx])) {
+		if f.InYears(int(ep.year[h.idx])) {
 			st.order = append(st.order, int32(k))
 		}
 	}
 	if len(st.order) > eventsBudget {
-		ev := p.world.Events
+		deaths := ep.deaths
 		slices.SortStableFunc(st.order, func(a, b int32) int {
-			return cmp.Compare(ev[st.hits[b].idx].Deaths, ev[st.hits[a].idx].Deaths)
+			return cmp.Compare(deaths[st.hits[b].idx], deaths[st.hits[a].idx])
 		})
 		st.order = st.order[:eventsBudget]
 		slices.Sort(st.order)
@@ -84,7 +85,7 @@ func renderEvents(tc *tileCtx, le *layerEnc) {
 			le.str(ekConflictID, e.ConflictID)
 		}
 		le.int(ekCount, 1)
-		le.end(p.eventIDs[i], vectortile.Tile_POINT)
+		le.end(ep.ids[i], vectortile.Tile_POINT)
 	}
 }
 
@@ -106,7 +107,7 @@ type clusterGrid struct {
 
 // newClusterGrid aggregates the events in [from, to] (0 = open) into the
 // grids of z0..clusterMaxZoom-1, in one pass per zoom.
-func newClusterGrid(p *prepared, from, to int) *clusterGrid {
+func newClusterGrid(ep *eventPrep, from, to int) *clusterGrid {
 	f := data.Filter{YearFrom: from, YearTo: to}
 	g := &clusterGrid{}
 	idx := make(map[uint64]int32)
@@ -114,8 +115,8 @@ func newClusterGrid(p *prepared, from, to int) *clusterGrid {
 		clear(idx)
 		perRow := float64(uint64(clusterCells) << z)
 		var cells []gridCell
-		for i, pt := range p.events.pts {
-			if !f.InYears(int(p.eventYear[i])) {
+		for i, pt := range ep.grid.pts {
+			if !f.InYears(int(ep.year[i])) {
 				continue
 			}
 			gx := uint64(min(math.Floor(pt[0]*perRow), perRow-1))
@@ -129,7 +130,7 @@ func newClusterGrid(p *prepared, from, to int) *clusterGrid {
 			}
 			c := &cells[k]
 			c.count++
-			c.deaths += p.world.Events[i].Deaths
+			c.deaths += ep.deaths[i]
 			c.sx += pt[0]
 			c.sy += pt[1]
 		}
@@ -145,7 +146,7 @@ const clusterSpan = clusterCells + 2
 
 func renderClusters(tc *tileCtx, le *layerEnc) {
 	p, st := tc.p, tc.st
-	grid := p.clustersFor(tc.f.YearFrom, tc.f.YearTo).zooms[tc.z]
+	grid := p.events.clustersFor(tc.f.YearFrom, tc.f.YearTo).zooms[tc.z]
 	if len(grid) == 0 {
 		return
 	}

@@ -25,19 +25,20 @@ func labelsLayer(o Options) *layerDef {
 
 func renderLabels(tc *tileCtx, le *layerEnc) {
 	p, st := tc.p, tc.st
-	tc.points(p.labels)
+	cp := p.countries
+	tc.points(cp.labels)
 	e := int32(tc.extent)
 	for k, h := range st.hits {
 		pt := st.pts[k]
 		if pt.X < 0 || pt.Y < 0 || pt.X >= e || pt.Y >= e {
 			continue
 		}
-		c := &p.world.Countries[p.labelOf[h.idx]]
+		c := &p.world.Countries[cp.labelOf[h.idx]]
 		le.begin()
 		le.geom.points(st.pts[k : k+1])
 		le.str(lkISO3, c.ISO3)
 		le.str(lkName, c.Name)
-		le.int(lkRank, p.labelRank[h.idx])
-		le.end(p.countryIDs[p.labelOf[h.idx]], vectortile.Tile_POINT)
+		le.int(lkRank, cp.labelRank[h.idx])
+		le.end(cp.ids[cp.labelOf[h.idx]], vectortile.Tile_POINT)
 	}
 }

@@ -53,6 +53,7 @@ type polyClipper struct {
 	chain []chain
 	walk  []orb.Point
 	polys []wpoly
+	inner []orb.Ring // rings of the walk that never touch the boundary
 }
 
 // wpoly is one output polygon of the boundary walk: an exterior ring and
@@ -270,7 +271,7 @@ func (c *polyClipper) fwd(from, to float64) float64 {
 // polygons and appends them to out.
 func (c *polyClipper) walkBoundary(out *polyOut) {
 	c.chain = c.chain[:0]
-	var inner []orb.Ring // rings that never touch the boundary
+	inner := c.inner[:0]
 	for _, r := range c.rings {
 		on, off := c.boundaryEdges(r)
 		switch {
@@ -315,7 +316,7 @@ func (c *polyClipper) walkBoundary(out *polyOut) {
 			}
 			k = nx
 		}
-		ring := make(orb.Ring, len(walk)+1)
+		ring := orb.Ring(c.scratch(len(walk) + 1))
 		copy(ring, walk)
 		ring[len(walk)] = walk[0]
 		c.walk = walk
@@ -341,6 +342,7 @@ func (c *polyClipper) walkBoundary(out *polyOut) {
 	for _, p := range c.polys {
 		c.emit(out, p.ext, p.holes)
 	}
+	c.inner = inner
 }
 
 // splitChains cuts a closed ring at its boundary edges into chains.
@@ -353,12 +355,16 @@ func (c *polyClipper) splitChains(r orb.Ring) {
 			break
 		}
 	}
-	var cur []orb.Point
+	// Chains live in one arena block: each holds its first point plus one
+	// point per edge, so all of them fit in 2n points.
+	buf := c.scratch(2 * n)[:0]
+	start := 0
 	flush := func() {
-		if len(cur) >= 2 {
+		if len(buf)-start >= 2 {
+			cur := buf[start:len(buf):len(buf)]
 			c.chain = append(c.chain, chain{pts: cur, ts: c.param(cur[0]), te: c.param(cur[len(cur)-1])})
 		}
-		cur = nil
+		start = len(buf)
 	}
 	for s := 1; s <= n; s++ {
 		k := (k0 + s) % n
@@ -367,10 +373,10 @@ func (c *polyClipper) splitChains(r orb.Ring) {
 			flush()
 			continue
 		}
-		if len(cur) == 0 {
-			cur = append(cur, a)
+		if len(buf) == start {
+			buf = append(buf, a)
 		}
-		cur = append(cur, b)
+		buf = append(buf, b)
 	}
 	flush()
 }

@@ -108,13 +108,16 @@ func (r *Renderer) Layers() []LayerInfo {
 // Errors wrap ErrUnknownLayer or ErrOutOfRange for bad requests, ctx's
 // error when it is cancelled (checked between layers), or the source's.
 func (r *Renderer) Render(ctx context.Context, layers []string, t maptile.Tile, f data.Filter) ([]byte, int64, error) {
-	defs, err := r.resolve(layers)
-	if err != nil {
-		return nil, 0, err
-	}
 	if err := r.checkTile(t); err != nil {
 		return nil, 0, err
 	}
+	st := r.pool.Get().(*renderState)
+	defer r.pool.Put(st)
+	defs, err := r.resolve(layers, st.defs[:0])
+	if err != nil {
+		return nil, 0, err
+	}
+	st.defs = defs
 	if err := ctx.Err(); err != nil {
 		return nil, 0, err
 	}
@@ -123,8 +126,6 @@ func (r *Renderer) Render(ctx context.Context, layers []string, t maptile.Tile, 
 		return nil, 0, fmt.Errorf("tile %d/%d/%d: world: %w", t.Z, t.X, t.Y, err)
 	}
 	p := r.prepared(w)
-	st := r.pool.Get().(*renderState)
-	defer r.pool.Put(st)
 	tc := st.begin(r, p, t, f)
 	tile := st.tile[:0]
 	for _, d := range defs {
@@ -145,13 +146,12 @@ func (r *Renderer) Render(ctx context.Context, layers []string, t maptile.Tile, 
 	return slices.Clone(tile), w.Version, nil
 }
 
-// resolve maps layer names to definitions, rejecting unknown and repeated
-// names.
-func (r *Renderer) resolve(names []string) ([]*layerDef, error) {
+// resolve appends the definitions of the named layers to defs, rejecting
+// unknown and repeated names.
+func (r *Renderer) resolve(names []string, defs []*layerDef) ([]*layerDef, error) {
 	if len(names) == 0 {
-		return r.layers, nil
+		return append(defs, r.layers...), nil
 	}
-	defs := make([]*layerDef, 0, len(names))
 	for i, n := range names {
 		if slices.Contains(names[:i], n) {
 			return nil, fmt.Errorf("layer %q requested twice: %w", n, ErrUnknownLayer)
@@ -189,6 +189,7 @@ func (r *Renderer) checkTile(t maptile.Tile) error {
 
 // renderState is the per-request scratch memory, pooled.
 type renderState struct {
+	defs     []*layerDef
 	tc       tileCtx
 	enc      layerEnc
 	clip     polyClipper
@@ -290,10 +291,12 @@ func (tc *tileCtx) shapeFeatures(set *shapeSet, budget int, keep func(shape int3
 }
 
 // points finds the points of a set in the tile and appends them, with
-// their tile coordinates, to st.hits and st.pts (same order).
-func (tc *tileCtx) points(set *pointSet) {
+// their tile coordinates, to st.hits and st.pts (same order), in point
+// order (labels in rank order, which is also MapLibre's placement order).
+func (tc *tileCtx) points(set *pointGrid) {
 	st := tc.st
 	st.hits = set.query(st.boxes, st.hits[:0])
+	slices.SortFunc(st.hits, func(a, b hit) int { return int(a.idx - b.idx) })
 	st.pts = st.pts[:0]
 	for _, h := range st.hits {
 		st.pts = append(st.pts, tc.xf(h.shift).round(set.pts[h.idx]))
