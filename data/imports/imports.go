@@ -39,8 +39,7 @@ type Applier interface {
 type parseFunc func(r io.Reader, name string, opts Options) (*data.Batch, *Report, error)
 
 // parsers is the importer registry, built fresh on each call (no package
-// state). TODO(lead): add "countries": parseCountries once countries.go
-// defines it with the parseFunc signature.
+// state). parseCountries lives in countries.go.
 func parsers() map[string]parseFunc {
 	return map[string]parseFunc{
 		"sipri":     parseSIPRI,
@@ -48,6 +47,7 @@ func parsers() map[string]parseFunc {
 		"ucdp-ged":  parseGED,
 		"kiel":      parseKiel,
 		"transfers": parseTransfersKind,
+		"countries": parseCountries,
 	}
 }
 

@@ -137,7 +137,7 @@ func TestUnknownKind(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), `unknown import kind "dsca"`) {
 		t.Errorf("err = %v", err)
 	}
-	if ks := strings.Join(Kinds(), ","); !strings.Contains(ks, "sipri,transfers,ucdp,ucdp-ged") {
+	if ks := strings.Join(Kinds(), ","); ks != "countries,kiel,sipri,transfers,ucdp,ucdp-ged" {
 		t.Errorf("Kinds() = %s", ks)
 	}
 }
