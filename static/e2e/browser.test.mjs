@@ -5,6 +5,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
+import { validateStyleMin } from '@maplibre/maplibre-gl-style-spec';
 import {
   startServer, launchBrowser, guardedContext, waitForMap, screenshot, colourCounts, writeReport, haveChromium, freePort, outDir,
 } from './harness.mjs';
@@ -34,7 +35,7 @@ async function busiestImporter(years) {
   const deals = new Map();
   for (const f of fc.features || []) {
     const p = f.properties;
-    if (!f.geometry) continue;
+    if (!f.geometry || f.geometry.type === undefined) continue;
     deals.set(p.recipient, (deals.get(p.recipient) || 0) + p.deals);
   }
   const ranked = [...deals.entries()].sort((a, b) => b[1] - a[1]);
@@ -44,6 +45,22 @@ async function busiestImporter(years) {
   }
   throw new Error('no country with imports in the default data');
 }
+
+test('/style.json is a valid MapLibre style for every shading', { skip }, async () => {
+  for (const qs of ['', 'mode=exports&measure=tiv&years=2020', 'measure=usd&supplier=USA&category=aircraft,missiles', 'measure=eur']) {
+    const st = await (await fetch(`${server.base}/style.json?${qs}`)).json();
+    assert.deepEqual(validateStyleMin(st).map((e) => e.message), [], `style.json?${qs}`);
+    const url = new URL(st.sources.armsflow.url);
+    assert.equal(url.origin, server.base, 'the source is the server itself');
+    const tj = await fetch(url);
+    assert.equal(tj.status, 200, `TileJSON ${url}`);
+    const tilejson = await tj.json();
+    assert.ok(tilejson.tiles.every((u) => u.startsWith(server.base)), 'tiles elsewhere');
+    for (const l of st.layers.filter((x) => x['source-layer'])) {
+      assert.ok(tilejson.vector_layers.some((v) => v.id === l['source-layer']), `layer ${l.id} reads ${l['source-layer']}, not in the TileJSON`);
+    }
+  }
+});
 
 test('the map draws countries, flows and labels, and nothing leaves the server', { skip }, async () => {
   const { ctx, requests, outside } = await guardedContext(browser, [server.base]);
@@ -78,6 +95,36 @@ test('the map draws countries, flows and labels, and nothing leaves the server',
   assert.ok(arrows > 0, 'no direction arrows placed on the flows');
   assert.ok(requests.some((u) => /\/fonts\/DejaVu%20Sans\/0-255\.pbf$/.test(u)), 'the Latin glyph range was not requested');
   assert.ok(requests.some((u) => /\/tiles\/countries,flows,conflicts,events,labels\/\d+\/\d+\/\d+\.mvt\?/.test(u)), 'no tile requests');
+
+  // Hover a flow: a tooltip names its ends. Click it: its deals, with sources.
+  const pt = await page.evaluate(() => {
+    const m = window.armsflow.map;
+    const { width, height } = m.getCanvas().getBoundingClientRect();
+    for (const f of m.queryRenderedFeatures({ layers: ['flows'] })) {
+      const lines = f.geometry.type === 'LineString' ? [f.geometry.coordinates] : f.geometry.coordinates;
+      for (const line of lines) {
+        for (const c of line.slice(Math.floor(line.length / 3))) {
+          const p = m.project(c);
+          if (p.x < 340 || p.x > width - 60 || p.y < 60 || p.y > height - 60) continue; // clear of the legend and controls
+          const top = window.armsflow.map.queryRenderedFeatures([p.x, p.y], { layers: ['flows', 'events'] })[0];
+          if (top?.layer.id === 'flows') return { x: p.x, y: p.y, supplier: top.properties.supplier, recipient: top.properties.recipient };
+        }
+      }
+    }
+    return null;
+  });
+  assert.ok(pt, 'no clickable flow on the map');
+  await page.mouse.move(box.x + pt.x, box.y + pt.y);
+  await page.waitForSelector('#tooltip:not([hidden])');
+  assert.match(await page.textContent('#tooltip'), /→/);
+  await page.mouse.click(box.x + pt.x, box.y + pt.y);
+  await page.waitForSelector('#panel ul.deals li.deal');
+  assert.equal(await page.evaluate(() => new URLSearchParams(location.search).get('sel')), `${pt.supplier}>${pt.recipient}`);
+  const api = await (await fetch(`${server.base}/api/transfers?supplier=${pt.supplier}&recipient=${pt.recipient}&years=2015-2024&limit=1`)).json();
+  assert.match(await page.textContent('#panel .panel-head p'), new RegExp(`^${api.total} deals? `));
+  assert.ok(await page.$$eval('#panel .deal .source', (els) => els.every((e) => e.textContent.trim().length > 'Source: '.length)), 'a deal without its source');
+  await screenshot(page, 'flow-clicked');
+
   assert.deepEqual(outside, [], 'requests left the server');
   assert.deepEqual(await page.evaluate(() => window.__cspViolations), [], 'CSP violations');
   // A server run without a live hub answers /ws with 404; the map carries on without live updates.

@@ -116,7 +116,7 @@ export async function guardedContext(browser, allowedOrigins, opts = {}) {
 }
 
 /** Waits until the map has loaded its style and tiles and drawn them. */
-export async function waitForMap(page, timeout = 45_000) {
+export async function waitForMap(page, timeout = 90_000) {
   await page.waitForFunction(() => document.body.dataset.mapReady === 'true', null, { timeout });
   await page.waitForFunction(() => {
     const m = window.armsflow?.map;

@@ -215,7 +215,8 @@ function setupEmbed(initial, getState) {
     title.hidden = !initial.title;
   }
   const open = document.querySelector('#open-full');
-  if (open) {
+  if (open && !initial.controls.includes('share')) open.hidden = true;
+  if (open && !open.hidden) {
     const update = () => { open.href = `/?${serializeState(getState())}`; };
     update();
     open.addEventListener('focus', update);

@@ -106,7 +106,7 @@ export class Panel {
     const page = new URLSearchParams(qs);
     page.set('limit', String(FLOW_PAGE));
     const res = await api.transfers(page.toString(), { signal });
-    const items = res.items || [];
+    const items = res.transfers || res.items || [];
     const total = res.total ?? items.length;
     const [y0, y1] = state.years;
     const rows = items.map((t) => {

@@ -16,7 +16,7 @@ async function copyText(text, input) {
   }
 }
 
-const controlLabels = { zoom: 'Zoom buttons', legend: 'Legend', years: 'Year slider', layers: 'Layer switches', filters: 'Filters', share: 'Open-in-armsflow link' };
+const controlLabels = { zoom: 'Zoom buttons', legend: 'Legend', years: 'Year slider', layers: 'Layer switches', filters: 'Filters', share: 'Link to the full map' };
 
 export class ShareDialogs {
   constructor(dialog, getState) {
@@ -50,7 +50,7 @@ export class ShareDialogs {
   /** Shows the embed code builder. */
   embed() {
     const base = this.getState();
-    const opts = { controls: ['zoom', 'legend'], title: '', fixedYear: false, width: 800, height: 500 };
+    const opts = { controls: ['zoom', 'legend', 'share'], title: '', fixedYear: false, width: 800, height: 500 };
     this.dialog.innerHTML = `<form method="dialog" class="dialog-body embed-form">
       <div class="panel-head"><h2>Embed this map</h2><button type="button" class="close" aria-label="Close">×</button></div>
       <p>Paste this code into a web page. The widget shows the current view; readers can pan and zoom.</p>

@@ -15,7 +15,8 @@
 //   sel=UKR | sel=USA>UKR               the selected country, or flow supplier>recipient
 //   panel=table                         the flow table is open
 // Embed widget only (/embed):
-//   controls=zoom,legend,years,layers,filters,share   the controls shown
+//   controls=zoom,legend,years,layers,filters,share   the controls shown (default zoom,legend,share;
+//                                       share is the link to the full map)
 //   title=TEXT                          a title over the map
 //   year=2022                           a fixed year (no slider)
 
@@ -35,7 +36,7 @@ export const DEFAULT_VIEW = { zoom: 0.95, lat: 22, lng: 10, bearing: 0, pitch: 0
 /** Choices for how many of the largest flows are drawn (0 = all). */
 export const TOP_CHOICES = [25, 50, 100, 250, 0];
 export const DEFAULT_TOP = 100;
-export const DEFAULT_EMBED_CONTROLS = ['zoom', 'legend'];
+export const DEFAULT_EMBED_CONTROLS = ['zoom', 'legend', 'share'];
 
 const ACTOR_RE = /^[A-Z0-9-]{2,40}$/;
 

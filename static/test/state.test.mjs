@@ -93,6 +93,7 @@ test('the filter query matches the data API parameters', () => {
 
 test('embed options: fixed year, controls, title', () => {
   const s = parseState('year=2022&controls=legend,years,zoom&title=Transfers%20to%20Ukraine&recipient=UKR');
+  assert.deepEqual(parseState('').controls, ['zoom', 'legend', 'share'], 'default controls');
   assert.deepEqual(s.years, [2022, 2022]);
   assert.equal(s.year, 2022);
   assert.deepEqual(s.controls, ['zoom', 'legend', 'years'], 'controls in canonical order');
