@@ -1,0 +1,211 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/armsflow/armsflow/data"
+	"github.com/armsflow/armsflow/geo"
+	"github.com/armsflow/armsflow/internal/cli"
+	"github.com/armsflow/armsflow/server"
+	"github.com/armsflow/armsflow/server/live"
+	"github.com/armsflow/armsflow/tiles"
+)
+
+type serveFlags struct {
+	addr, db, publicURL         string
+	logLevel, logFormat         string
+	corsOrigins, frameAncestors cli.List
+	wsOrigins, writeTokens      cli.List
+	noDefaults                  bool
+	poll                        time.Duration
+	maxBody                     int64
+	minZoom, maxZoom, buffer    int
+	cacheMB                     int
+	bus                         string
+	roomIdle                    time.Duration
+	maxConnsPerIP               int
+	readHeaderTimeout           time.Duration
+	readTimeout, writeTimeout   time.Duration
+	idleTimeout, shutdownGrace  time.Duration
+}
+
+func (f *serveFlags) register(fs *flag.FlagSet) {
+	fs.StringVar(&f.addr, "addr", "127.0.0.1:8080", "listen address host:port")
+	fs.StringVar(&f.db, "db", "armsflow.db", "database: a SQLite file path (created and filled with the default data when new)")
+	fs.StringVar(&f.publicURL, "public-url", "", "public base URL for links in TileJSON and oEmbed (default: from each request)")
+	fs.StringVar(&f.logLevel, "log-level", "info", "log level: debug, info, warn, error")
+	fs.StringVar(&f.logFormat, "log-format", "text", "log format: text or json")
+	fs.Var(&f.corsOrigins, "cors-origins", "origins allowed to fetch tiles and TileJSON cross-origin, comma list or * (default *)")
+	fs.Var(&f.frameAncestors, "frame-ancestors", "origins allowed to frame /embed, comma list or * (default *)")
+	fs.Var(&f.wsOrigins, "ws-origins", "extra origins allowed to open /ws (the server's own host is always allowed)")
+	fs.Var(&f.writeTokens, "write-tokens", "bearer tokens allowed to write, comma list or @file (none: writes refused)")
+	fs.BoolVar(&f.noDefaults, "no-defaults", false, "do not load the embedded default data into a fresh database")
+	fs.DurationVar(&f.poll, "poll", 2*time.Second, "how often to check the database for writes by other processes")
+	fs.Int64Var(&f.maxBody, "max-body", 8<<20, "maximum request body in bytes")
+	fs.IntVar(&f.minZoom, "min-zoom", 0, "lowest tile zoom served")
+	fs.IntVar(&f.maxZoom, "max-zoom", 14, "highest tile zoom served")
+	fs.IntVar(&f.buffer, "tile-buffer", 64, "tile buffer in tile units (extent 4096)")
+	fs.IntVar(&f.cacheMB, "cache-mb", 256, "tile cache budget in MiB")
+	fs.StringVar(&f.bus, "bus", "", "live event bus: empty for in-process, or nats://HOST:PORT to share live events and rooms between instances")
+	fs.DurationVar(&f.roomIdle, "room-idle", time.Hour, "close a presenter room after this long without a state update")
+	fs.IntVar(&f.maxConnsPerIP, "max-conns-per-ip", 500, "WebSocket connections allowed per client address (negative: no cap)")
+	fs.DurationVar(&f.readHeaderTimeout, "read-header-timeout", 5*time.Second, "HTTP read-header timeout")
+	fs.DurationVar(&f.readTimeout, "read-timeout", 30*time.Second, "HTTP read timeout")
+	fs.DurationVar(&f.writeTimeout, "write-timeout", 60*time.Second, "HTTP write timeout (not applied to WebSockets)")
+	fs.DurationVar(&f.idleTimeout, "idle-timeout", 120*time.Second, "HTTP keep-alive idle timeout")
+	fs.DurationVar(&f.shutdownGrace, "shutdown-grace", 10*time.Second, "how long in-flight requests may finish on shutdown")
+}
+
+func newLogger(w io.Writer, level, format string) (*slog.Logger, error) {
+	var lv slog.Level
+	if err := lv.UnmarshalText([]byte(level)); err != nil {
+		return nil, usageError{fmt.Sprintf("--log-level %q: want debug, info, warn or error", level)}
+	}
+	opts := &slog.HandlerOptions{Level: lv}
+	switch format {
+	case "text":
+		return slog.New(slog.NewTextHandler(w, opts)), nil
+	case "json":
+		return slog.New(slog.NewJSONHandler(w, opts)), nil
+	}
+	return nil, usageError{fmt.Sprintf("--log-format %q: want text or json", format)}
+}
+
+func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	var f serveFlags
+	f.register(fs)
+	if err := cli.Parse(fs, args, os.Getenv); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return usageError{fmt.Sprintf("serve takes no arguments, got %q", fs.Args())}
+	}
+	log, err := newLogger(stderr, f.logLevel, f.logFormat)
+	if err != nil {
+		return err
+	}
+	if f.minZoom < 0 || f.maxZoom > 22 || f.minZoom > f.maxZoom {
+		return usageError{fmt.Sprintf("--min-zoom %d / --max-zoom %d: want 0 <= min <= max <= 22", f.minZoom, f.maxZoom)}
+	}
+
+	st, err := openStore(ctx, f.db)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	if !f.noDefaults {
+		if err := loadDefaults(ctx, st, log); err != nil {
+			return err
+		}
+	}
+
+	src := geo.NewSource(st, f.poll)
+	if _, err := src.World(ctx); err != nil {
+		return fmt.Errorf("load data: %w", err)
+	}
+	renderer := tiles.NewRenderer(src, tiles.Options{Extent: 4096, Buffer: uint32(f.buffer), MinZoom: f.minZoom, MaxZoom: f.maxZoom})
+	cache, err := tiles.NewCache(renderer, src, tiles.CacheOptions{MaxBytes: int64(f.cacheMB) << 20, Logger: log})
+	if err != nil {
+		return fmt.Errorf("tile cache: %w", err)
+	}
+	hub, err := newHub(f, log)
+	if err != nil {
+		return err
+	}
+
+	cfg := server.Config{
+		PublicURL:        f.publicURL,
+		CORSOrigins:      orDefault(f.corsOrigins, "*"),
+		FrameAncestors:   orDefault(f.frameAncestors, "*"),
+		WriteTokens:      f.writeTokens,
+		AllowedWSOrigins: f.wsOrigins,
+		MaxBodyBytes:     f.maxBody,
+	}
+	srv := server.New(cfg, server.Deps{
+		Store:  st,
+		World:  src,
+		Tiles:  cache,
+		Live:   hub,
+		Logger: log,
+		// the geo snapshot reloads first, then the cache drops what the write touched
+		OnChange: []func(data.Change){func(data.Change) { src.MarkStale() }, cache.Invalidate},
+	})
+	if len(f.writeTokens) == 0 {
+		log.Warn("no --write-tokens: the write API and room creation answer 403")
+	}
+
+	ln, err := net.Listen("tcp", f.addr)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", f.addr, err)
+	}
+	hs := &http.Server{
+		Handler:           srv,
+		ReadHeaderTimeout: f.readHeaderTimeout,
+		ReadTimeout:       f.readTimeout,
+		WriteTimeout:      f.writeTimeout,
+		IdleTimeout:       f.idleTimeout,
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	}
+	log.Info("armsflow serving", "url", "http://"+ln.Addr().String(), "db", f.db, "version", version)
+	errc := make(chan error, 1)
+	go func() { errc <- hs.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return fmt.Errorf("serve: %w", err)
+	case <-ctx.Done():
+	}
+	log.Info("shutting down")
+	sctx, cancel := context.WithTimeout(context.Background(), f.shutdownGrace)
+	defer cancel()
+	hs.RegisterOnShutdown(func() { _ = hub.Shutdown(sctx) })
+	if err := hs.Shutdown(sctx); err != nil && !errors.Is(err, context.DeadlineExceeded) {
+		return fmt.Errorf("shutdown: %w", err)
+	}
+	return hub.Shutdown(sctx)
+}
+
+// newHub makes the live hub on an in-process bus, or on NATS with --bus.
+func newHub(f serveFlags, log *slog.Logger) (*live.Hub, error) {
+	var bus live.Bus = live.NewMemoryBus()
+	if f.bus != "" {
+		if !strings.HasPrefix(f.bus, "nats://") {
+			return nil, usageError{fmt.Sprintf("--bus %q: want nats://HOST:PORT or nothing", f.bus)}
+		}
+		host, _ := os.Hostname()
+		nb, err := live.NewNATSBus(f.bus, fmt.Sprintf("%s-%d", host, os.Getpid()))
+		if err != nil {
+			return nil, err
+		}
+		bus = nb
+	}
+	hub, err := live.NewHub(live.Options{
+		ServerVersion:  version,
+		AllowedOrigins: f.wsOrigins,
+		MaxConnsPerIP:  f.maxConnsPerIP,
+		RoomIdle:       f.roomIdle,
+		Logger:         log,
+	}, bus)
+	if err != nil {
+		return nil, fmt.Errorf("live hub: %w", err)
+	}
+	return hub, nil
+}
+
+func orDefault(l cli.List, def string) []string {
+	if len(l) == 0 {
+		return []string{def}
+	}
+	return l
+}
