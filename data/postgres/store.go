@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/armsflow/armsflow/data"
+	"github.com/armsflow/armsflow/data/internal/sqlmigrate"
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 )
@@ -30,6 +31,12 @@ type Store struct {
 // postgresql:// URL, or key=value pairs, as libpq reads them) and brings its
 // schema up to date.
 func Open(ctx context.Context, dsn string) (*Store, error) {
+	return openWith(ctx, dsn, migrations)
+}
+
+// openWith is Open with a given schema history (tests pass a prefix of it to
+// build a database as an older armsflow left it).
+func openWith(ctx context.Context, dsn string, ms []sqlmigrate.Migration) (*Store, error) {
 	cfg, err := pgxpool.ParseConfig(dsn)
 	if err != nil {
 		return nil, fmt.Errorf("postgres: parse DSN %s: %w", redact(dsn), err)
@@ -42,7 +49,7 @@ func Open(ctx context.Context, dsn string) (*Store, error) {
 		s.pool.Close()
 		return nil, fmt.Errorf("postgres %s: connect: %w", s.name, err)
 	}
-	if err := migrate(ctx, s.pool, migrations); err != nil {
+	if err := migrate(ctx, s.pool, ms); err != nil {
 		s.pool.Close()
 		return nil, fmt.Errorf("postgres %s: %w", s.name, err)
 	}
