@@ -110,4 +110,3 @@ func (s *Store) receive(ctx context.Context, conn *pgx.Conn, last *int64, fn fun
 		}
 	}
 }
-
