@@ -193,6 +193,52 @@ test('clicking a country opens its panel with the totals the API gives', { skip 
   await ctx.close();
 });
 
+test('every control has an accessible name, and the keyboard alone finds a country', { skip }, async () => {
+  const { ctx, outside } = await guardedContext(browser, [server.base]);
+  const page = await ctx.newPage();
+  await page.goto(`${server.base}/`);
+  await waitForMap(page);
+  const unnamed = await page.evaluate(() => {
+    const name = (el) => (el.getAttribute('aria-label') || (el.labels && [...el.labels].map((l) => l.textContent).join(' '))
+      || (el.getAttribute('aria-labelledby') && document.getElementById(el.getAttribute('aria-labelledby'))?.textContent)
+      || el.getAttribute('title') || el.textContent || '').trim();
+    return [...document.querySelectorAll('button, input, select, textarea, a[href], [tabindex]:not([tabindex="-1"])')]
+      .filter((el) => el.offsetParent !== null && !el.disabled)
+      .filter((el) => !name(el))
+      .map((el) => el.outerHTML.slice(0, 120));
+  });
+  assert.deepEqual(unnamed, [], 'controls without an accessible name');
+
+  // Tab from the top reaches the search box, the buttons, the year slider and the map.
+  const order = [];
+  await page.evaluate(() => document.activeElement?.blur());
+  for (let i = 0; i < 14; i++) {
+    await page.keyboard.press('Tab');
+    order.push(await page.evaluate(() => document.activeElement.id || document.activeElement.className || document.activeElement.tagName));
+  }
+  for (const id of ['country-search', 'btn-table', 'btn-share', 'btn-embed', 'year-from', 'year-to', 'year-play']) {
+    assert.ok(order.includes(id), `Tab never reached #${id}: ${order.join(' > ')}`);
+  }
+  assert.ok(order.indexOf('country-search') < order.indexOf('btn-table') && order.indexOf('btn-embed') < order.indexOf('year-from'), `focus order ${order}`);
+
+  // Search by keyboard: the country's panel opens and the map flies there.
+  const actors = await (await fetch(`${server.base}/api/actors`)).json();
+  const list = actors.actors || actors.items || actors;
+  const ukr = list.find((a) => a.id === 'UKR') || list.find((a) => a.kind === 'state');
+  await page.focus('#country-search');
+  await page.keyboard.type(ukr.name);
+  await page.keyboard.press('Enter');
+  await page.waitForSelector('#panel:not([hidden]) .total .big');
+  assert.equal(await page.textContent('#panel h2'), ukr.name);
+  await page.keyboard.press('Escape'); // from the search box: nothing; Escape in the panel closes it
+  await page.focus('#panel .close');
+  await page.keyboard.press('Enter');
+  await page.waitForFunction(() => document.querySelector('#panel').hidden);
+  assert.equal(new URL(page.url()).searchParams.get('sel'), null);
+  assert.deepEqual(outside, []);
+  await ctx.close();
+});
+
 test('a share link reopened restores the same view', { skip }, async () => {
   const { ctx, outside } = await guardedContext(browser, [server.base]);
   const page = await ctx.newPage();

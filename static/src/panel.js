@@ -66,7 +66,7 @@ export class Panel {
     const colours = this.opts.colours();
     const totals = (t, what) => `<div class="total"><h3>${what}</h3>
       <p class="big" data-deals="${t?.deals ?? 0}">${fmtCount(t?.deals ?? 0)} <span>deal${t?.deals === 1 ? '' : 's'}</span></p>
-      <p>${fmtValues(t?.values)}</p>${t?.quantity ? `<p class="muted">${fmtCount(t.quantity)} items where known</p>` : ''}</div>`;
+      <p>${t?.deals ? fmtValues(t?.values) : 'no transfers'}</p>${t?.quantity ? `<p class="muted">${fmtCount(t.quantity)} items where known</p>` : ''}</div>`;
     const partners = (list, dir) => {
       if (!list?.length) return '<p class="muted">None in this filter.</p>';
       const rows = list.slice(0, MAX_PARTNERS).map((p) => {
