@@ -33,10 +33,10 @@ type measureScale struct {
 // Fixed class breaks per measure, the same for every filter, so the map
 // of one year compares with the map of another while the play button runs.
 var measureScales = map[string]measureScale{
-	"deals": {Label: "Deals", Unit: "deals", Breaks: []float64{1, 5, 20, 50, 200, 500}},
+	"deals": {Label: "number of deals", Unit: "deals", Breaks: []float64{1, 5, 20, 50, 200, 500}},
 	"tiv":   {Label: "SIPRI trend-indicator value", Unit: "TIV m", Breaks: []float64{1, 50, 250, 1000, 5000, 20000}},
-	"usd":   {Label: "Value (US dollars)", Unit: "USD", Breaks: []float64{1e6, 1e8, 5e8, 2e9, 1e10, 5e10}},
-	"eur":   {Label: "Value (euros)", Unit: "EUR", Breaks: []float64{1e6, 1e8, 5e8, 2e9, 1e10, 5e10}},
+	"usd":   {Label: "value in US dollars", Unit: "USD", Breaks: []float64{1e6, 1e8, 5e8, 2e9, 1e10, 5e10}},
+	"eur":   {Label: "value in euros", Unit: "EUR", Breaks: []float64{1e6, 1e8, 5e8, 2e9, 1e10, 5e10}},
 }
 
 // Sequential ramps (light to dark), one per shading mode.
@@ -181,11 +181,9 @@ func buildStyle(base string, f data.Filter, o styleOptions) map[string]any {
 		"zoom":   0.95,
 		"glyphs": base + "/fonts/{fontstack}/{range}.pbf",
 		"sources": map[string]any{
-			src: map[string]any{
-				"type":        "vector",
-				"url":         tilejson,
-				"attribution": "armsflow: SIPRI, UCDP, Kiel Institute, Natural Earth",
-			},
+			// No attribution here: the TileJSON's (the data actually in
+			// the tiles) shows, since a style's own would override it.
+			src: map[string]any{"type": "vector", "url": tilejson},
 		},
 		"layers": []any{
 			map[string]any{"id": "background", "type": "background", "paint": map[string]any{"background-color": colWater}},

@@ -39,6 +39,8 @@ await esbuild.build({
   entryPoints: { main: join(here, 'src/main.js'), embed: join(here, 'src/embed.js'), app: join(here, 'src/app.css') },
   outdir: join(dist, 'assets'),
   bundle: true,
+  splitting: true, // main and embed share their code in one chunk
+  chunkNames: 'chunk-[hash]',
   format: 'esm',
   target: ['es2020', 'chrome100', 'firefox100', 'safari15'],
   minify: true,

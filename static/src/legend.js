@@ -22,7 +22,7 @@ export function renderLegend(root, meta, state) {
   if (state.layers.includes('events')) overlays.push(`<li><span class="sw dot" data-c="${esc(meta.event)}"></span>Conflict event (size: deaths)</li>`);
   const wasOpen = root.querySelector('details')?.open ?? true;
   root.innerHTML = `<details ${wasOpen ? 'open' : ''}><summary>Legend</summary>
-    <h2 class="legend-title">Countries: ${esc(label(meta.mode).toLowerCase())} ${state.years[0] === state.years[1] ? state.years[0] : `${state.years[0]}–${state.years[1]}`}, ${esc((sc.label || '').toLowerCase())} <span class="muted">(from)</span>${sc.unit && sc.unit !== 'deals' ? ` <span class="muted">(${esc(sc.unit)})</span>` : ''}</h2>
+    <h2 class="legend-title">Countries: ${esc(label(meta.mode).toLowerCase())} ${state.years[0] === state.years[1] ? state.years[0] : `${state.years[0]}–${state.years[1]}`}, ${esc(sc.label || '')} <span class="muted">(from)</span>${sc.unit && sc.unit !== 'deals' ? ` <span class="muted">(${esc(sc.unit)})</span>` : ''}</h2>
     <ul class="legend-classes">${classes.join('')}</ul>
     ${state.layers.includes('flows') ? `<h2 class="legend-title legend-cats-title">Flows by main category <span class="muted">(width: value, ▶ direction)</span></h2>
     <ul class="legend-cats">${cats.join('')}</ul>` : ''}
