@@ -76,7 +76,7 @@ func (fe *frontend) load() {
 			return nil
 		})
 		var fonts []*glyphs.Font
-		for _, sf := range static.Fonts {
+		for _, sf := range static.Fonts() {
 			f := fe.files[sf.Path]
 			if f == nil {
 				continue

@@ -35,8 +35,10 @@ type Font struct {
 	Path string // path inside the frontend FS
 }
 
-// Fonts are the fonts the frontend ships (see build.mjs), default first.
-var Fonts = []Font{
-	{Name: "DejaVu Sans", Path: "fonts/DejaVuSans.ttf"},
-	{Name: "DejaVu Sans Bold", Path: "fonts/DejaVuSans-Bold.ttf"},
+// Fonts lists the fonts the frontend ships (see build.mjs), default first.
+func Fonts() []Font {
+	return []Font{
+		{Name: "DejaVu Sans", Path: "fonts/DejaVuSans.ttf"},
+		{Name: "DejaVu Sans Bold", Path: "fonts/DejaVuSans-Bold.ttf"},
+	}
 }

@@ -17,6 +17,7 @@ export function yearsControl(root, { onChange, fixed = false }) {
     <fieldset class="years">
       <legend>Years <output id="years-out" aria-live="polite"></output></legend>
       <div class="years-row">
+        <div class="years-track" aria-hidden="true"><div class="years-fill"></div></div>
         <label class="sr-only" for="year-from">From year</label>
         <input type="range" id="year-from" min="${YEAR_MIN}" max="${YEAR_MAX}" step="1">
         <label class="sr-only" for="year-to">To year</label>
@@ -32,6 +33,7 @@ export function yearsControl(root, { onChange, fixed = false }) {
   const to = root.querySelector('#year-to');
   const out = root.querySelector('#years-out');
   const play = root.querySelector('#year-play');
+  const fill = root.querySelector('.years-fill');
   let timer = null;
   let window0 = null;
   let current = [0, 0];
@@ -89,6 +91,9 @@ export function yearsControl(root, { onChange, fixed = false }) {
       from.setAttribute('aria-valuetext', `from ${state.years[0]}`);
       to.setAttribute('aria-valuetext', `to ${state.years[1]}`);
       out.textContent = state.years[0] === state.years[1] ? `${state.years[0]}` : `${state.years[0]}–${state.years[1]}`;
+      const pos = (y) => ((y - YEAR_MIN) / (YEAR_MAX - YEAR_MIN)) * 100;
+      fill.style.left = `${pos(state.years[0])}%`;
+      fill.style.width = `${Math.max(0.8, pos(state.years[1]) - pos(state.years[0]))}%`;
     },
     playing: () => timer !== null,
     stop: () => stop(true),
