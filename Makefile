@@ -8,7 +8,7 @@ NPM_STAMP := static/node_modules/.package-lock.json
 GEN := data/defaults/gen/countries-50m.json data/defaults/gen/countries-110m.json data/defaults/gen/world-countries.json
 TEST_OUT ?= $(CURDIR)/test-output
 
-.PHONY: all run build assets test test-go test-js test-browser bench bench-live fuzz soak clean vet
+.PHONY: all run build assets test bench bench-go bench-tiles bench-live fuzz soak clean vet
 
 all: build
 
@@ -41,8 +41,26 @@ test: assets vet
 	@echo "test artefacts (screenshots, reports): $(TEST_OUT)"
 	ARMSFLOW_TEST_OUT=$(TEST_OUT) $(GO) test -race -count=1 -timeout 30m ./...
 
-bench: build
+# bench: Go benchmarks beside the code, then the tile load test against a real server on loopback.
+bench: bench-go bench-tiles
+
+bench-go: assets
 	$(GO) test -run '^$$' -bench . -benchmem ./...
+
+# bench-tiles: every z0-z6 countries tile with 64 clients, cold then warm, against `armsflow serve` on 127.0.0.1
+# (also through wrk when it is installed).
+bench-tiles: build
+	$(GO) build -o bin/armsflow-bench ./cmd/armsflow-bench
+	./bin/armsflow-bench -bin $(BIN)
+
+# bench-live: WebSocket fan-out at 1,000 / 5,000 / 10,000 clients on loopback.
+bench-live:
+	$(GO) run ./internal/livebench
+
+# fuzz: every fuzz target for FUZZTIME (default 30s) each; CI runs the seed corpora as ordinary tests.
+FUZZTIME ?= 30s
+fuzz: assets
+	FUZZTIME=$(FUZZTIME) bash internal/fuzz/run.sh
 
 clean:
 	rm -rf bin static/dist static/node_modules $(GEN) $(TEST_OUT)
