@@ -3,10 +3,10 @@
 // or deleted; tiles invalidated) on channel "data", and relays presenter
 // rooms ("room:{id}") from one presenter to many viewers.
 //
-// Fan-out: each socket has one reader (the request's goroutine) and one
-// writer goroutine, a bounded send queue, and no buffers of its own while
-// idle (gorilla/websocket's write-buffer pool, a small read buffer, broadcast
-// frames prepared once for all sockets). A client whose queue is full is
+// Fan-out: each socket has one reader and one writer goroutine, a bounded
+// send queue, and no buffers of its own while idle (gorilla/websocket's
+// write-buffer pool, a small read buffer, net/http's buffers let go after
+// the upgrade, broadcast frames prepared once for all sockets). A client whose queue is full is
 // disconnected (close 1013) instead of slowing anyone else. Room states are
 // not queued: a viewer is woken and sent the room's latest state, so a slow
 // viewer skips intermediate camera positions instead of falling behind.

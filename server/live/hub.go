@@ -302,7 +302,7 @@ func (h *Hub) register(c *conn) bool {
 		return false
 	}
 	h.conns[c] = struct{}{}
-	h.wg.Add(2) // reader (the request goroutine) and writer
+	h.wg.Add(2) // reader and writer
 	return true
 }
 
