@@ -94,6 +94,8 @@ export function yearsControl(root, { onChange, fixed = false }) {
       const pos = (y) => ((y - YEAR_MIN) / (YEAR_MAX - YEAR_MIN)) * 100;
       fill.style.left = `${pos(state.years[0])}%`;
       fill.style.width = `${Math.max(0.8, pos(state.years[1]) - pos(state.years[0]))}%`;
+      // Both thumbs at the top end: keep "from" grabbable.
+      from.style.zIndex = pos(state.years[0]) > 90 ? '3' : '';
     },
     playing: () => timer !== null,
     stop: () => stop(true),
