@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"runtime/debug"
 
 	"github.com/armsflow/armsflow/data"
 	"github.com/gorilla/mux"
@@ -31,6 +32,11 @@ type Config struct {
 	AllowedWSOrigins []string
 	// MaxBodyBytes caps request bodies.
 	MaxBodyBytes int64
+	// WriteRate and RoomRate limit writes and room creation per client
+	// address and per write token (zero: no limit).
+	WriteRate, RoomRate Rate
+	// Version is the server's version, shown by /healthz.
+	Version string
 }
 
 // Deps are what the server is built from.
@@ -45,6 +51,8 @@ type Deps struct {
 	// OnChange hooks run after every successful write made through the
 	// server (the geo source's MarkStale, the tile cache's Invalidate).
 	OnChange []func(data.Change)
+	// Metrics records requests and serves /metrics; nil means none.
+	Metrics Metrics
 }
 
 // Server serves armsflow over HTTP.
@@ -57,6 +65,7 @@ type Server struct {
 	log      *slog.Logger
 	router   *mux.Router
 	onChange []func(data.Change)
+	ops      ops // middleware, limits, readiness (middleware_chain.go)
 }
 
 // New builds a Server and its routes.
@@ -64,16 +73,19 @@ func New(cfg Config, d Deps) *Server {
 	if d.Logger == nil {
 		d.Logger = slog.Default()
 	}
+	d.Logger = withRequestID(d.Logger)
 	if cfg.MaxBodyBytes == 0 {
 		cfg.MaxBodyBytes = 8 << 20
 	}
 	s := &Server{cfg: cfg, store: d.Store, tiles: d.Tiles, live: d.Live, world: d.World, log: d.Logger, router: mux.NewRouter(), onChange: d.OnChange}
+	s.ops.metrics = d.Metrics
 	s.routes()
+	s.setupOps(d)
 	return s
 }
 
-// ServeHTTP makes Server an http.Handler.
-func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.router.ServeHTTP(w, r) }
+// ServeHTTP makes Server an http.Handler: the middleware, then the routes.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.ops.handler.ServeHTTP(w, r) }
 
 func (s *Server) routes() {
 	r := s.router
@@ -83,6 +95,7 @@ func (s *Server) routes() {
 	r.MethodNotAllowedHandler = s.handle(func(w http.ResponseWriter, r *http.Request) error {
 		return Errorf(http.StatusMethodNotAllowed, "method %s not allowed on %s", r.Method, r.URL.Path)
 	})
+	s.routesHealth(r)
 	s.routesAPI(r)
 	s.routesTiles(r)
 	s.routesLive(r)
@@ -131,7 +144,7 @@ func (s *Server) handle(h HandlerFunc) http.Handler {
 				if v == http.ErrAbortHandler {
 					panic(v)
 				}
-				s.log.Error("panic in handler", "path", r.URL.Path, "panic", fmt.Sprint(v))
+				s.log.ErrorContext(r.Context(), "panic in handler", "path", r.URL.Path, "panic", fmt.Sprint(v), "stack", string(debug.Stack()))
 				writeJSONError(w, http.StatusInternalServerError, "internal error", "")
 			}
 		}()
@@ -152,7 +165,7 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 			param = fe.Param
 		}
 		if he.Status >= 500 {
-			s.log.Error("request failed", "path", r.URL.Path, "err", err)
+			s.log.ErrorContext(r.Context(), "request failed", "path", r.URL.Path, "err", err)
 			writeJSONError(w, he.Status, he.Msg, param)
 			return
 		}
@@ -166,7 +179,7 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	case errors.Is(r.Context().Err(), err) || r.Context().Err() != nil:
 		// client went away; nothing useful to write
 	default:
-		s.log.Error("request failed", "path", r.URL.Path, "err", err)
+		s.log.ErrorContext(r.Context(), "request failed", "path", r.URL.Path, "err", err)
 		writeJSONError(w, http.StatusInternalServerError, "internal error", "")
 	}
 }

@@ -17,6 +17,7 @@ import (
 	"github.com/armsflow/armsflow/data"
 	"github.com/armsflow/armsflow/geo"
 	"github.com/armsflow/armsflow/internal/cli"
+	"github.com/armsflow/armsflow/internal/metrics"
 	"github.com/armsflow/armsflow/server"
 	"github.com/armsflow/armsflow/server/live"
 	"github.com/armsflow/armsflow/tiles"
@@ -40,6 +41,8 @@ type serveFlags struct {
 	readHeaderTimeout           time.Duration
 	readTimeout, writeTimeout   time.Duration
 	idleTimeout, shutdownGrace  time.Duration
+	writeRate, roomRate         server.Rate
+	metrics                     bool
 }
 
 func (f *serveFlags) register(fs *flag.FlagSet) {
@@ -69,6 +72,11 @@ func (f *serveFlags) register(fs *flag.FlagSet) {
 	fs.DurationVar(&f.writeTimeout, "write-timeout", 60*time.Second, "HTTP write timeout (not applied to WebSockets)")
 	fs.DurationVar(&f.idleTimeout, "idle-timeout", 120*time.Second, "HTTP keep-alive idle timeout")
 	fs.DurationVar(&f.shutdownGrace, "shutdown-grace", 10*time.Second, "how long in-flight requests may finish on shutdown")
+	f.writeRate, _ = server.ParseRate("10/s")
+	f.roomRate, _ = server.ParseRate("10/m")
+	fs.Var(&f.writeRate, "write-rate", "writes (POST/PUT/DELETE /api/transfers) allowed per client address and per write token: N/s, N/m, N/h or off")
+	fs.Var(&f.roomRate, "room-rate", "presenter rooms created per client address and per write token: N/s, N/m, N/h or off")
+	fs.BoolVar(&f.metrics, "metrics", true, "serve Prometheus metrics at /metrics")
 }
 
 func newLogger(w io.Writer, level, format string) (*slog.Logger, error) {
@@ -122,7 +130,9 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if _, err := src.World(ctx); err != nil {
 		return fmt.Errorf("load data: %w", err)
 	}
-	renderer := tiles.NewRenderer(src, tiles.Options{Extent: 4096, Buffer: uint32(f.buffer), MinZoom: f.minZoom, MaxZoom: f.maxZoom})
+	m := metrics.New()
+	var renderer tiles.TileRenderer = tiles.NewRenderer(src, tiles.Options{Extent: 4096, Buffer: uint32(f.buffer), MinZoom: f.minZoom, MaxZoom: f.maxZoom})
+	renderer = m.InstrumentRenderer(renderer)
 	cache, err := tiles.NewCache(renderer, src, tiles.CacheOptions{MaxBytes: int64(f.cacheMB) << 20, Logger: log})
 	if err != nil {
 		return fmt.Errorf("tile cache: %w", err)
@@ -130,6 +140,13 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	hub, err := newHub(f, log)
 	if err != nil {
 		return err
+	}
+	m.WatchCache(cache.Stats)
+	m.WatchHub(hub.Stats)
+	m.WatchVersion(st.Version)
+	var srvMetrics server.Metrics
+	if f.metrics {
+		srvMetrics = m
 	}
 
 	cfg := server.Config{
@@ -139,15 +156,19 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		WriteTokens:      f.writeTokens,
 		AllowedWSOrigins: f.wsOrigins,
 		MaxBodyBytes:     f.maxBody,
+		WriteRate:        f.writeRate,
+		RoomRate:         f.roomRate,
+		Version:          version,
 	}
 	srv := server.New(cfg, server.Deps{
-		Store:  st,
-		World:  src,
-		Tiles:  cache,
-		Live:   hub,
-		Logger: log,
+		Store:   st,
+		World:   src,
+		Tiles:   cache,
+		Live:    m.InstrumentHub(hub),
+		Logger:  log,
+		Metrics: srvMetrics,
 		// the geo snapshot reloads first, then the cache drops what the write touched
-		OnChange: []func(data.Change){func(data.Change) { src.MarkStale() }, cache.Invalidate},
+		OnChange: []func(data.Change){func(data.Change) { src.MarkStale() }, cache.Invalidate, m.CountChange},
 	})
 	if len(f.writeTokens) == 0 {
 		log.Warn("no --write-tokens: the write API and room creation answer 403")
@@ -174,6 +195,7 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	case <-ctx.Done():
 	}
 	log.Info("shutting down")
+	srv.Drain()
 	sctx, cancel := context.WithTimeout(context.Background(), f.shutdownGrace)
 	defer cancel()
 	hs.RegisterOnShutdown(func() { _ = hub.Shutdown(sctx) })
