@@ -4,6 +4,7 @@ import (
 	"math"
 	"sync"
 
+	"github.com/armsflow/armsflow/tiles/mvtcheck"
 	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/simplify"
 	"github.com/tidwall/rtree"
@@ -89,27 +90,86 @@ func (s *shapeSet) level(z int, extent uint32) []part {
 }
 
 func (s *shapeSet) simplified(z int, extent uint32) []part {
-	tol := simplifyTolerance / (float64(extent) * math.Exp2(float64(z)))
-	minArea2 := 2 * tol * tol // rings under about a pixel of area vanish
-	dp := simplify.DouglasPeucker(tol)
+	f := xform{Scale: float64(extent) * math.Exp2(float64(z))}
 	out := make([]part, len(s.parts))
-	for i, p := range s.parts {
-		q := part{shape: p.shape}
-		for j, r := range p.rings {
-			sr := dp.Ring(append(orb.Ring(nil), r...))
-			if len(sr) < 4 || math.Abs(area2f(sr)) < minArea2 {
-				if j == 0 {
-					break
-				}
-				continue
-			}
-			orient(sr, j == 0)
-			q.rings = append(q.rings, sr)
-			q.bounds = append(q.bounds, sr.Bound())
+	var sc simplifyScratch
+	for i := range s.parts {
+		// Douglas–Peucker can make a ring cross itself or its holes, and
+		// so can rounding: try other tolerances until the part, as tiles
+		// will round it, is simple (tolerance 0 only rounds). When none
+		// is, keep the first.
+		out[i] = sc.part(&s.parts[i], simplifySteps[0], f)
+		if sc.simple() {
+			continue
 		}
-		out[i] = q
+		for _, tol := range simplifySteps[1:] {
+			if q := sc.part(&s.parts[i], tol, f); sc.simple() && len(q.rings) > 0 {
+				out[i] = q
+				break
+			}
+		}
 	}
 	return out
+}
+
+// simplifySteps are the tolerances tried in turn, in tile units: finer
+// first, then coarser, which can drop the narrow inlet that rounding
+// closed.
+var simplifySteps = []float64{simplifyTolerance, simplifyTolerance / 2, simplifyTolerance / 4, simplifyTolerance / 8, 0,
+	2 * simplifyTolerance, 4 * simplifyTolerance, 8 * simplifyTolerance}
+
+// simplifyScratch holds one simplified part's integer rings.
+type simplifyScratch struct {
+	pts   []ipt
+	rings [][][2]int64
+}
+
+// part simplifies a part with a tolerance in tile units and snaps it to
+// the zoom's integer grid (f maps world units to that grid: tile offsets
+// are whole numbers, so tiles round it to the same points). Rings left
+// under about a pixel of area are dropped, and with the exterior the part.
+func (sc *simplifyScratch) part(p *part, tol float64, f xform) part {
+	const minArea2 = 2 * simplifyTolerance * simplifyTolerance
+	q := part{shape: p.shape}
+	sc.rings = sc.rings[:0]
+	dp := simplify.DouglasPeucker(tol / f.Scale)
+	for j, r := range p.rings {
+		sr := r
+		if tol > 0 {
+			sr = dp.Ring(append(orb.Ring(nil), r...))
+		}
+		var ok bool
+		sc.pts, ok = appendRing(sc.pts[:0], sr, f, j == 0)
+		if !ok || abs64(area2i(sc.pts)) < minArea2 {
+			if j == 0 {
+				break
+			}
+			continue
+		}
+		ring := make(orb.Ring, len(sc.pts)+1)
+		ints := make([][2]int64, len(sc.pts))
+		for k, pt := range sc.pts {
+			ring[k] = orb.Point{float64(pt.X) / f.Scale, float64(pt.Y) / f.Scale}
+			ints[k] = [2]int64{int64(pt.X), int64(pt.Y)}
+		}
+		ring[len(sc.pts)] = ring[0]
+		q.rings = append(q.rings, ring)
+		q.bounds = append(q.bounds, ring.Bound())
+		sc.rings = append(sc.rings, ints)
+	}
+	return q
+}
+
+// simple reports whether the last part's rings neither cross nor touch.
+func (sc *simplifyScratch) simple() bool {
+	return len(sc.rings) == 0 || mvtcheck.SimplePolygon(sc.rings) == ""
+}
+
+func abs64(v int64) int64 {
+	if v < 0 {
+		return -v
+	}
+	return v
 }
 
 // hit is a part (or point) found in a tile, with the world shift (-1, 0,

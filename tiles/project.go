@@ -15,17 +15,24 @@ import (
 // tile coordinates n*E*2^z - (x*E, y*E); the same normalized geometry
 // serves every zoom, only the simplification differs per zoom.
 
-// maxLat is the latitude maptile.Fraction treats as the edge of the Web
-// Mercator square; latitudes beyond it are clamped (Antarctica's south edge,
-// the poles of great-circle arcs).
-const maxLat = 85.0511
+// maxLat bounds latitudes before projecting (the poles themselves are at
+// infinity in Web Mercator). It lies far beyond the edge of the Mercator
+// square (85.0511°), so geometry reaching the poles, like Antarctica,
+// extends past the world's edge and tiles clip it there like any other
+// edge: clamping at 85.0511° instead (as maptile.Fraction and orb's
+// project.WGS84.ToMercator do) folds the polar coast onto the edge, where
+// the folded points overlap the ring's own edge along it.
+const maxLat = 89.5
 
-// project maps a lon/lat point to world units. Latitude is clamped first:
-// maptile.Fraction returns 2^z-1 below -85.0511, which at zoom 0 would put
-// the south pole on the top edge.
+// project maps a lon/lat point to world units: maptile.Fraction at zoom
+// 0 inside the Mercator square, the same formula beyond it.
 func project(ll orb.Point) orb.Point {
+	if math.Abs(ll[1]) < 85.0511 {
+		return maptile.Fraction(ll, 0)
+	}
 	lat := math.Max(-maxLat, math.Min(maxLat, ll[1]))
-	return maptile.Fraction(orb.Point{ll[0], lat}, 0)
+	siny := math.Sin(lat * math.Pi / 180)
+	return orb.Point{ll[0]/360 + 0.5, 0.5 - 0.25*math.Log((1+siny)/(1-siny))/math.Pi}
 }
 
 // projectRing projects a lon/lat ring into a new ring in world units.
@@ -107,21 +114,33 @@ func orient(r orb.Ring, exterior bool) {
 }
 
 // appendClean appends a point to an integer path, dropping repeats and
-// folding back-and-forth spikes (a, b, a becomes a).
+// folding spikes: when the path turns straight back on itself (a, b, p
+// collinear with p behind b), b is removed, so a, b, a becomes a and a
+// zero-width dead end shrinks to nothing.
 func appendClean(dst []ipt, start int, p ipt) []ipt {
-	n := len(dst) - start
-	if n > 0 && dst[len(dst)-1] == p {
-		return dst
+	for {
+		n := len(dst) - start
+		if n > 0 && dst[len(dst)-1] == p {
+			return dst
+		}
+		if n > 1 && foldsBack(dst[len(dst)-2], dst[len(dst)-1], p) {
+			dst = dst[:len(dst)-1]
+			continue
+		}
+		return append(dst, p)
 	}
-	if n > 1 && dst[len(dst)-2] == p {
-		return dst[:len(dst)-1]
-	}
-	return append(dst, p)
+}
+
+// foldsBack reports whether a→b→c turns back along the same line.
+func foldsBack(a, b, c ipt) bool {
+	abx, aby := int64(b.X-a.X), int64(b.Y-a.Y)
+	bcx, bcy := int64(c.X-b.X), int64(c.Y-b.Y)
+	return abx*bcy-aby*bcx == 0 && abx*bcx+aby*bcy < 0
 }
 
 // closeRing removes what rounding left at the seam of a ring held from
 // index start without its closing point: a last point equal to the first,
-// and spikes through the seam. It returns the cleaned slice.
+// and folds through the seam. It returns the cleaned slice.
 func closeRing(dst []ipt, start int) []ipt {
 	for {
 		r := dst[start:]
@@ -129,11 +148,11 @@ func closeRing(dst []ipt, start int) []ipt {
 		switch {
 		case n >= 2 && r[n-1] == r[0]:
 			dst = dst[:len(dst)-1]
-		case n >= 3 && r[n-2] == r[0]:
-			// ..., a, b | a: b is a spike tip through the seam.
+		case n >= 3 && foldsBack(r[n-2], r[n-1], r[0]):
+			// ..., a, b | c: the path folds back at b, the last point.
 			dst = dst[:len(dst)-1]
-		case n >= 3 && r[n-1] == r[1]:
-			// b | a, b, ...: a is a spike tip at the start.
+		case n >= 3 && foldsBack(r[n-1], r[0], r[1]):
+			// b | a, c, ...: it folds back at a, the first point.
 			copy(r, r[1:])
 			dst = dst[:len(dst)-1]
 		default:

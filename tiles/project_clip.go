@@ -38,7 +38,8 @@ func (o *polyOut) add(start int) {
 type chain struct {
 	pts    []orb.Point
 	ts, te float64 // boundary parameter of the first and last point
-	next   int
+	next   int     // the chain whose start the walk from this end reaches
+	gap    float64 // length of that walk along the boundary
 	used   bool
 }
 
@@ -117,7 +118,7 @@ func (c *polyClipper) polygon(out *polyOut, rings []orb.Ring, bounds []orb.Bound
 			}
 			cr = t
 		} else {
-			cr = clip.Ring(c.box, c.reduce(r, nbox, f))
+			cr = snapRing(clip.Ring(c.box, c.reduce(r, nbox, f)))
 		}
 		if len(cr) < 4 {
 			if i == 0 {
@@ -185,6 +186,21 @@ func outCode(b orb.Bound, p orb.Point) int {
 	return code
 }
 
+// snapRing rounds a clipped ring's points to whole tile units in place
+// and drops the repeats this makes. The boundary walk then works on the
+// points the tile will hold: a vertex that rounding moves onto the box
+// edge is seen there, and cut, instead of touching the walk afterwards.
+func snapRing(r orb.Ring) orb.Ring {
+	out := r[:0]
+	for _, p := range r {
+		q := orb.Point{math.Round(p[0]), math.Round(p[1])}
+		if len(out) == 0 || out[len(out)-1] != q {
+			out = append(out, q)
+		}
+	}
+	return out
+}
+
 // emit rounds one polygon into out.
 func (c *polyClipper) emit(out *polyOut, ext orb.Ring, holes []orb.Ring) {
 	start := len(out.pts)
@@ -226,6 +242,16 @@ func (c *polyClipper) boundaryEdges(r orb.Ring) (on, off bool) {
 		}
 	}
 	return
+}
+
+// touches reports whether a ring has a vertex on the box boundary.
+func (c *polyClipper) touches(r orb.Ring) bool {
+	for _, p := range r {
+		if c.onBoundary(p) {
+			return true
+		}
+	}
+	return false
 }
 
 // param is the position of a boundary point along the box perimeter,
@@ -273,9 +299,9 @@ func (c *polyClipper) walkBoundary(out *polyOut) {
 	c.chain = c.chain[:0]
 	inner := c.inner[:0]
 	for _, r := range c.rings {
-		on, off := c.boundaryEdges(r)
+		_, off := c.boundaryEdges(r)
 		switch {
-		case !on:
+		case !c.touches(r):
 			inner = append(inner, r)
 		case off:
 			c.splitChains(r)
@@ -283,15 +309,23 @@ func (c *polyClipper) walkBoundary(out *polyOut) {
 		// Rings lying wholly on the boundary (the box itself) are rebuilt
 		// by the walk.
 	}
-	// Link each chain's end to the nearest chain start ahead of it.
+	// Link each chain's end to the nearest chain start ahead of it. A start
+	// at the very point of the end (the ring touches the boundary there)
+	// is taken only when the polygon does not lie along the boundary just
+	// ahead; otherwise the walk goes on, and the touching lobes come out
+	// as separate rings meeting at that point.
 	for i := range c.chain {
 		best, bestD := -1, math.Inf(1)
 		for j := range c.chain {
-			if d := c.fwd(c.chain[i].te, c.chain[j].ts); d < bestD {
+			d := c.fwd(c.chain[i].te, c.chain[j].ts)
+			if d == 0 && c.interiorAhead(&c.chain[i], &c.chain[j]) {
+				d = c.perimeter()
+			}
+			if d < bestD {
 				best, bestD = j, d
 			}
 		}
-		c.chain[i].next = best
+		c.chain[i].next, c.chain[i].gap = best, bestD
 	}
 	c.polys = c.polys[:0]
 	for i := range c.chain {
@@ -310,7 +344,7 @@ func (c *polyClipper) walkBoundary(out *polyOut) {
 				walk = append(walk, p)
 			}
 			nx := ch.next
-			walk = c.appendCorners(walk, ch.te, c.chain[nx].ts)
+			walk = c.appendCorners(walk, ch.te, ch.gap)
 			if nx == i || c.chain[nx].used {
 				break
 			}
@@ -345,15 +379,21 @@ func (c *polyClipper) walkBoundary(out *polyOut) {
 	c.inner = inner
 }
 
-// splitChains cuts a closed ring at its boundary edges into chains.
+// splitChains cuts a closed ring into chains at its boundary edges, which
+// it drops, and at its vertices on the boundary. Cutting where a ring only
+// touches the boundary lets the walk pass there as a chain start and end,
+// instead of running over the vertex and making the ring touch itself.
 func (c *polyClipper) splitChains(r orb.Ring) {
 	n := len(r) - 1 // distinct vertices
 	k0 := -1
 	for k := 0; k < n; k++ {
-		if c.onSide(r[k], r[k+1]) {
+		if c.onBoundary(r[k]) {
 			k0 = k
 			break
 		}
+	}
+	if k0 < 0 {
+		return
 	}
 	// Chains live in one arena block: each holds its first point plus one
 	// point per edge, so all of them fit in 2n points.
@@ -366,7 +406,7 @@ func (c *polyClipper) splitChains(r orb.Ring) {
 		}
 		start = len(buf)
 	}
-	for s := 1; s <= n; s++ {
+	for s := 0; s < n; s++ {
 		k := (k0 + s) % n
 		a, b := r[k], r[k+1]
 		if c.onSide(a, b) {
@@ -377,13 +417,21 @@ func (c *polyClipper) splitChains(r orb.Ring) {
 			buf = append(buf, a)
 		}
 		buf = append(buf, b)
+		if c.onBoundary(b) {
+			flush()
+		}
 	}
 	flush()
 }
 
+// onBoundary reports whether a point lies on the box boundary.
+func (c *polyClipper) onBoundary(p orb.Point) bool {
+	return p[0] == c.box.Min[0] || p[0] == c.box.Max[0] || p[1] == c.box.Min[1] || p[1] == c.box.Max[1]
+}
+
 // appendCorners appends the box corners passed when walking the boundary
-// forward from parameter from to parameter to.
-func (c *polyClipper) appendCorners(walk []orb.Point, from, to float64) []orb.Point {
+// forward a distance d from parameter from.
+func (c *polyClipper) appendCorners(walk []orb.Point, from, d float64) []orb.Point {
 	b := c.box
 	corners := [4]struct {
 		t float64
@@ -394,7 +442,6 @@ func (c *polyClipper) appendCorners(walk []orb.Point, from, to float64) []orb.Po
 		{c.w + c.h, b.Max},
 		{2*c.w + c.h, orb.Point{b.Min[0], b.Max[1]}},
 	}
-	d := c.fwd(from, to)
 	// Corners ahead of from, in walking order.
 	var ahead [4]float64
 	var idx [4]int
@@ -414,6 +461,46 @@ func (c *polyClipper) appendCorners(walk []orb.Point, from, to float64) []orb.Po
 		walk = append(walk, corners[idx[i]].p)
 	}
 	return walk
+}
+
+// interiorAhead reports whether, where chain a ends and chain b starts at
+// the same boundary point p, the polygon's interior lies along the
+// boundary just ahead of p (in the walking direction). The interior at p is
+// the sector turning positively from b's first edge to a's last edge
+// reversed (interior on the left, positive areas).
+func (c *polyClipper) interiorAhead(a, b *chain) bool {
+	p := a.pts[len(a.pts)-1]
+	in := sub(a.pts[len(a.pts)-2], p)
+	out := sub(b.pts[1], p)
+	return inSector(out, in, c.walkDir(p))
+}
+
+// walkDir is the walking direction along the side of the box holding p
+// (the side param chose).
+func (c *polyClipper) walkDir(p orb.Point) orb.Point {
+	t := c.param(p)
+	switch {
+	case t < c.w:
+		return orb.Point{1, 0}
+	case t < c.w+c.h:
+		return orb.Point{0, 1}
+	case t < 2*c.w+c.h:
+		return orb.Point{-1, 0}
+	}
+	return orb.Point{0, -1}
+}
+
+func sub(a, b orb.Point) orb.Point { return orb.Point{a[0] - b[0], a[1] - b[1]} }
+
+func cross(u, v orb.Point) float64 { return u[0]*v[1] - u[1]*v[0] }
+
+// inSector reports whether direction r lies strictly inside the sector
+// turning positively from u to v.
+func inSector(u, v, r orb.Point) bool {
+	if cross(u, v) >= 0 {
+		return cross(u, r) > 0 && cross(r, v) > 0
+	}
+	return cross(u, r) > 0 || cross(r, v) > 0
 }
 
 // pointInRing is the even-odd test for a point against a closed ring.

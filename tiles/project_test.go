@@ -148,19 +148,52 @@ func TestRoundingDropsDegenerateRings(t *testing.T) {
 	}
 }
 
-func TestProjectClampsPoles(t *testing.T) {
+func TestProjectBeyondTheMercatorSquare(t *testing.T) {
 	for _, c := range []struct {
 		ll   orb.Point
 		want orb.Point
 	}{
 		{orb.Point{-180, 0}, orb.Point{0, 0.5}},
 		{orb.Point{180, 0}, orb.Point{1, 0.5}},
-		{orb.Point{0, -90}, orb.Point{0.5, 1}},
-		{orb.Point{0, 90}, orb.Point{0.5, 0}},
+		{orb.Point{0, -85.0511287798}, orb.Point{0.5, 1}},
+		{orb.Point{0, 85.0511287798}, orb.Point{0.5, 0}},
 	} {
 		got := project(c.ll)
 		if math.Abs(got[0]-c.want[0]) > 1e-6 || math.Abs(got[1]-c.want[1]) > 1e-6 {
 			t.Errorf("project(%v) = %v, want %v", c.ll, got, c.want)
 		}
+	}
+	// Past the edge the projection goes on, monotonic and finite.
+	prev := project(orb.Point{0, -85})[1]
+	for _, lat := range []float64{-85.05, -85.06, -86, -89, -90} {
+		y := project(orb.Point{0, lat})[1]
+		if !(y > prev) || math.IsInf(y, 0) {
+			t.Errorf("lat %v: y %v after %v", lat, y, prev)
+		}
+		prev = y
+	}
+}
+
+func TestClipCutsWhereRingTouchesTheEdge(t *testing.T) {
+	box := orb.Bound{Min: orb.Point{0, 0}, Max: orb.Point{10, 10}}
+	// Two lobes along the bottom edge (y=10 is the box's max y), crossing
+	// the right side and touching y=10 at x=4 between them: the walk along
+	// the edge would pass the touching vertex.
+	p := orb.Polygon{{{2, 12}, {3, 8}, {4, 10}, {6, 5}, {12, 5}, {12, 12}, {2, 12}}}
+	got := clipOne(box, p)
+	if len(got) != 2 {
+		t.Fatalf("want the two lobes as two rings, got %v", got)
+	}
+	for _, r := range got {
+		if area2i(r) <= 0 {
+			t.Errorf("ring %v not an exterior", r)
+		}
+	}
+	// A lobe touching the edge from inside with the polygon away from the
+	// edge there: one ring, the touch is a plain vertex.
+	q := orb.Polygon{{{-2, 2}, {6, 2}, {5, 10}, {4, 2.5}, {-2, 4}, {-2, 2}}}
+	got = clipOne(box, q)
+	if len(got) != 1 {
+		t.Fatalf("want one ring, got %v", got)
 	}
 }

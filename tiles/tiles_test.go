@@ -16,6 +16,7 @@ import (
 
 	"github.com/armsflow/armsflow/data"
 	"github.com/armsflow/armsflow/tiles"
+	"github.com/armsflow/armsflow/tiles/mvtcheck"
 	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/encoding/mvt"
 	"github.com/paulmach/orb/encoding/mvt/vectortile"
@@ -439,4 +440,49 @@ func TestFeatureIDsStable(t *testing.T) {
 	}
 	sort.Strings(keys)
 	t.Logf("%d countries seen with stable ids", len(keys))
+}
+
+// knownNonSimple lists the features whose rings still touch or cross
+// themselves, with the reason; any other is a failure.
+var knownNonSimple = map[string]string{
+	"0/0/0 SAH": "Western Sahara's southern tip is under one tile unit wide at z0: rounding makes it cross itself at every tolerance tried",
+}
+
+// TestRingsAreSimple checks every countries tile of z0–z6 and a sample of
+// z7–z12 with mvtcheck's ring simplicity rule (no self-intersection or
+// self-tangency), which Douglas–Peucker and rounding break unless the
+// renderer takes care (index.go tries other tolerances; the boundary walk
+// cuts rings where they touch the tile edge).
+func TestRingsAreSimple(t *testing.T) {
+	if testing.Short() {
+		t.Skip("renders 7,000 tiles")
+	}
+	w := testWorld(t, 10)
+	r := tiles.NewRenderer(staticSource{w}, tiles.Options{})
+	ts := pyramid(0, 6)
+	for z := 7; z <= 12; z++ {
+		ts = append(ts, zoomSample(z)...)
+	}
+	features, known := 0, 0
+	for _, tl := range ts {
+		b, ls := render(t, r, []string{"countries", "conflicts"}, tl, data.Filter{})
+		if b == nil {
+			continue
+		}
+		for _, l := range ls {
+			features += len(l.Features)
+		}
+		for _, is := range mvtcheck.Check(b, mvtcheck.Options{Simple: true}).Issues {
+			key := fmt.Sprintf("%d/%d/%d %v", tl.Z, tl.X, tl.Y, layerByName(ls, is.Layer).Features[is.Feature].Properties["iso3"])
+			if layerByName(ls, is.Layer).Name == "conflicts" {
+				key = fmt.Sprintf("%d/%d/%d %v", tl.Z, tl.X, tl.Y, layerByName(ls, is.Layer).Features[is.Feature].Properties["country"])
+			}
+			if _, ok := knownNonSimple[key]; ok {
+				known++
+				continue
+			}
+			t.Errorf("%s: %v", key, is)
+		}
+	}
+	t.Logf("%d tiles, %d polygon features; %d known non-simple", len(ts), features, known)
 }

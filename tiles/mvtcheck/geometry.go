@@ -169,7 +169,16 @@ func (c *checker) polygons(layer string, fi int, cmds []command, cur *cursor, lo
 		bad("polygon geometry has %d commands (want MoveTo, LineTo, ClosePath triples)", len(cmds))
 		return false
 	}
-	var ring []point
+	var poly [][]point // the current polygon's rings, for the simplicity check
+	checkPoly := func() bool {
+		if c.opts.Simple && len(poly) > 0 {
+			if msg := polygonSimple(poly); msg != "" {
+				bad("%s", msg)
+				return false
+			}
+		}
+		return true
+	}
 	for i := 0; i < len(cmds); i += 3 {
 		r := i / 3
 		m, l, z := cmds[i], cmds[i+1], cmds[i+2]
@@ -178,7 +187,7 @@ func (c *checker) polygons(layer string, fi int, cmds []command, cur *cursor, lo
 				r, cmdName(m.id), m.count, cmdName(l.id), l.count, cmdName(z.id))
 			return false
 		}
-		ring = ring[:0]
+		ring := make([]point, 0, 1+l.count)
 		cur.move(m.params[0], m.params[1], lo, hi, bounds)
 		ring = append(ring, point{cur.x, cur.y})
 		for j := 0; j < len(l.params); j += 2 {
@@ -205,8 +214,15 @@ func (c *checker) polygons(layer string, fi int, cmds []command, cur *cursor, lo
 			}
 			c.add(Warning, layer, fi, "first ring has negative area (version 1 layer: winding was unspecified)")
 		}
+		if a > 0 && len(poly) > 0 { // a new exterior ring ends the polygon before it
+			if !checkPoly() {
+				return false
+			}
+			poly = poly[:0]
+		}
+		poly = append(poly, ring)
 	}
-	return true
+	return checkPoly()
 }
 
 // area2 is twice the surveyor's-formula area of a ring (implicitly closed).

@@ -70,6 +70,10 @@ type Options struct {
 	// a limit (a buffer), so this is a check of a server's own promise.
 	CheckBounds bool
 	Buffer      int64
+	// Simple checks that polygon rings neither cross nor touch themselves
+	// and that a polygon's rings do not cross (spec 4.3.4.4). It costs a
+	// plane sweep per polygon.
+	Simple bool
 }
 
 // Report is the result of Check.

@@ -67,6 +67,13 @@ func TestRules(t *testing.T) {
 		{"extent 0", tileOf(t, &vectortile.Tile_Layer{Version: u32(2), Name: str("l"), Extent: u32(0), Features: []*vectortile.Tile_Feature{{Type: gt(vectortile.Tile_POINT), Geometry: []uint32{9, 0, 0}}}}), Options{}, Error, "extent is 0"},
 		{"empty layer", tileOf(t, layer("l")), Options{}, Warning, "no features"},
 		{"value with two fields", tileOf(t, &vectortile.Tile_Layer{Version: u32(2), Name: str("l"), Values: []*vectortile.Tile_Value{{StringValue: str("x"), BoolValue: new(bool)}}, Features: []*vectortile.Tile_Feature{{Type: gt(vectortile.Tile_POINT), Geometry: []uint32{9, 0, 0}}}}), Options{}, Error, "2 known fields"},
+		{"simple: square with hole", tileOf(t, layer("l", poly(append(append([]uint32{}, square...), hole...)))), Options{Simple: true}, 0, ""},
+		{"simple: bow tie", tileOf(t, layer("l", poly(ring([2]int32{0, 0}, [2]int32{10, 0}, [2]int32{0, 10}, [2]int32{10, 10}, [2]int32{5, 20})))), Options{Simple: true}, Error, "cross"},
+		{"simple: ring touches itself", tileOf(t, layer("l", poly(ring([2]int32{0, 0}, [2]int32{10, 0}, [2]int32{10, 10}, [2]int32{5, 0}, [2]int32{0, 10})))), Options{Simple: true}, Error, "touches itself"},
+		{"simple: spike", tileOf(t, layer("l", poly(ring([2]int32{0, 0}, [2]int32{10, 0}, [2]int32{10, 10}, [2]int32{10, 5}, [2]int32{0, 10})))), Options{Simple: true}, Error, "folds back"},
+		{"simple: hole on the exterior edge", tileOf(t, layer("l", poly(append(append([]uint32{}, square...), ring([2]int32{2, 0}, [2]int32{2, 5}, [2]int32{8, 5}, [2]int32{8, 0})...)))), Options{Simple: true}, Error, "overlap"},
+		{"simple: hole touching at a point", tileOf(t, layer("l", poly(append(append([]uint32{}, square...), ring([2]int32{5, 0}, [2]int32{2, 5}, [2]int32{8, 5})...)))), Options{Simple: true}, 0, ""},
+		{"simple off: bow tie passes", tileOf(t, layer("l", poly(ring([2]int32{0, 0}, [2]int32{10, 0}, [2]int32{0, 10}, [2]int32{10, 10}, [2]int32{5, 20})))), Options{}, 0, ""},
 		{"truncated", tileOf(t, layer("l", poly(square)))[:20], Options{}, Error, "does not decode"},
 		{"empty tile", nil, Options{}, 0, ""},
 	}
