@@ -7,6 +7,7 @@ import (
 
 	"github.com/armsflow/armsflow/data"
 	"github.com/armsflow/armsflow/data/internal/changeset"
+	"github.com/paulmach/orb/encoding/ewkb"
 )
 
 // putConflict upserts a conflict by ID with its per-year intensities and
@@ -89,6 +90,15 @@ func (w *writer) putEvent(e *data.Event) error {
 		e.Source.Publisher, e.Source.Title, e.Source.Date, e.Source.URL, e.Source.Identifier}
 	old, had := w.events[e.ID]
 	switch {
+	case !had && w.bulk:
+		pt, err := ewkb.Marshal(e.Point, 4326)
+		if err != nil {
+			return fmt.Errorf("encode point: %w", err)
+		}
+		w.copyRow(copyEvents, e.ID, conflictID, e.Date, e.Year(), pt, e.Country, e.Deaths,
+			e.Source.Publisher, e.Source.Title, e.Source.Date, e.Source.URL, e.Source.Identifier)
+		w.cs.Inserted[changeset.Events]++
+		w.cs.Touch(changeset.LayersEvent, e.Country)
 	case !had:
 		w.queue(label+"insert", `INSERT INTO events (id, conflict_id, date, year, point, country, deaths,
 			source_publisher, source_title, source_date, source_url, source_identifier)

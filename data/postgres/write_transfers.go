@@ -2,6 +2,7 @@ package postgres
 
 import (
 	"fmt"
+	"slices"
 
 	"github.com/armsflow/armsflow/data"
 	"github.com/armsflow/armsflow/data/internal/changeset"
@@ -33,10 +34,14 @@ func (w *writer) saveTransfer(t *data.Transfer, old *data.Transfer) (int64, erro
 		if id, err = w.nextID(); err != nil {
 			return 0, err
 		}
-		w.queue(label+"insert", `INSERT INTO transfers (key, supplier, recipient, weapon, description, category,
-			source_category, order_year, delivery_years, quantity, value, unit, status, source_publisher, source_title,
-			source_date, source_url, source_identifier, notes, id)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20)`, append(args, id)...)
+		if w.bulk {
+			w.copyRow(copyTransfers, append([]any{id}, args...)...)
+		} else {
+			w.queue(label+"insert", `INSERT INTO transfers (key, supplier, recipient, weapon, description, category,
+				source_category, order_year, delivery_years, quantity, value, unit, status, source_publisher, source_title,
+				source_date, source_url, source_identifier, notes, id)
+				VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20)`, append(args, id)...)
+		}
 		w.cs.Inserted[changeset.Transfers]++
 	case changeset.SameTransfer(old, t):
 		w.cs.Unchanged[changeset.Transfers]++
@@ -61,7 +66,11 @@ func (w *writer) saveTransfer(t *data.Transfer, old *data.Transfer) (int64, erro
 	}
 	// Index the years the transfer is counted in (its order year and its
 	// delivery years, each once) for the year filter.
-	if ys := t.Years(); len(ys) > 0 {
+	if old == nil && w.bulk {
+		for _, y := range distinctYears(t) {
+			w.copyRow(copyTransferYears, y, id)
+		}
+	} else if ys := t.Years(); len(ys) > 0 {
 		w.queue(label+"index years", `INSERT INTO transfer_years (year, transfer_id)
 			SELECT DISTINCT y, $2::bigint FROM unnest($1::integer[]) AS y`, ys, id)
 	}
@@ -99,4 +108,11 @@ func (w *writer) deleteTransfer(old *data.Transfer) error {
 		w.cs.Touch(changeset.LayersTransfer, p.ISO3)
 	}
 	return nil
+}
+
+// distinctYears is t.Years() with each year once.
+func distinctYears(t *data.Transfer) []int {
+	ys := t.Years()
+	slices.Sort(ys)
+	return slices.Compact(ys)
 }

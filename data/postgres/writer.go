@@ -14,6 +14,11 @@ import (
 // with its new data version (as decimal text).
 const notifyChannel = "armsflow_version"
 
+// bulkFrom is the batch size (transfers and events) from which new rows are
+// copied in: COPY costs a round trip or two more than a statement, and
+// saves much more than that per row.
+const bulkFrom = 100
+
 // flushEvery bounds how many writes are queued before they are sent: enough
 // to keep a large import to a handful of round trips, few enough that
 // neither side buffers much.
@@ -41,9 +46,32 @@ type writer struct {
 
 	ids []int64 // transfer IDs allocated for the inserts still to come
 
+	// bulk is set for a batch large enough that its new transfers and
+	// events are copied in (COPY) rather than inserted one statement each.
+	bulk bool
+
 	batch  pgx.Batch
 	labels []string // what each queued statement writes, for errors
+
+	// New rows, copied in (COPY) after the queued statements: inserts of
+	// many rows cost far less that way than one statement each.
+	copies []*copyRows
 }
+
+// copyRows are rows waiting to be copied into a table.
+type copyRows struct {
+	table string
+	cols  []string
+	rows  [][]any
+}
+
+// Tables filled by COPY, in the order they are sent (transfer_years rows
+// point at transfers).
+const (
+	copyTransfers = iota
+	copyTransferYears
+	copyEvents
+)
 
 func newWriter(ctx context.Context, tx pgx.Tx) *writer {
 	return &writer{
@@ -51,7 +79,27 @@ func newWriter(ctx context.Context, tx pgx.Tx) *writer {
 		places: map[string]changeset.Place{}, actors: map[string]data.Actor{}, countries: map[string]data.Country{},
 		conflicts: map[string]data.Conflict{}, hasConfl: map[string]bool{}, events: map[string]data.Event{},
 		transfers: map[string]data.Transfer{},
+		copies: []*copyRows{
+			copyTransfers: {table: "transfers", cols: []string{"id", "key", "supplier", "recipient", "weapon", "description",
+				"category", "source_category", "order_year", "delivery_years", "quantity", "value", "unit", "status",
+				"source_publisher", "source_title", "source_date", "source_url", "source_identifier", "notes"}},
+			copyTransferYears: {table: "transfer_years", cols: []string{"year", "transfer_id"}},
+			copyEvents: {table: "events", cols: []string{"id", "conflict_id", "date", "year", "point", "country", "deaths",
+				"source_publisher", "source_title", "source_date", "source_url", "source_identifier"}},
+		},
 	}
+}
+
+// copyRow adds a row to copy into table k.
+func (w *writer) copyRow(k int, row ...any) { w.copies[k].rows = append(w.copies[k].rows, row) }
+
+// pending is how many statements and rows wait to be sent.
+func (w *writer) pending() int {
+	n := w.batch.Len()
+	for _, c := range w.copies {
+		n += len(c.rows)
+	}
+	return n
 }
 
 // queue adds a write; label names the record and the step in an error
@@ -63,14 +111,32 @@ func (w *writer) queue(label, sql string, args ...any) {
 
 // maybeFlush sends the queued writes when there are many.
 func (w *writer) maybeFlush() error {
-	if w.batch.Len() >= flushEvery {
+	if w.pending() >= flushEvery {
 		return w.flush()
 	}
 	return nil
 }
 
-// flush sends the queued writes and reports the first that failed.
+// flush sends the queued statements, then the rows to copy, and reports the
+// first write that failed. Rows to copy depend only on statements queued
+// before them (an actor or conflict they name), never the other way round.
 func (w *writer) flush() error {
+	if err := w.flushStatements(); err != nil {
+		return err
+	}
+	for _, c := range w.copies {
+		if len(c.rows) == 0 {
+			continue
+		}
+		if _, err := w.tx.CopyFrom(w.ctx, pgx.Identifier{c.table}, c.cols, pgx.CopyFromRows(c.rows)); err != nil {
+			return fmt.Errorf("copy %d new rows into %s: %w", len(c.rows), c.table, err)
+		}
+		c.rows = c.rows[:0]
+	}
+	return nil
+}
+
+func (w *writer) flushStatements() error {
 	if w.batch.Len() == 0 {
 		return nil
 	}
@@ -118,6 +184,7 @@ func (w *writer) loadActors(ids ...string) error {
 // names or may touch: the records it upserts, the actors its transfers
 // (old and new) point at and the conflicts its events name.
 func (w *writer) loadBatch(b *data.Batch) error {
+	w.bulk = len(b.Transfers)+len(b.Events) >= bulkFrom
 	if len(b.Transfers) > 0 {
 		keys := make([]string, 0, len(b.Transfers))
 		for i := range b.Transfers {
