@@ -85,3 +85,24 @@ func TestPointGrid(t *testing.T) {
 		}
 	}
 }
+
+// TestWarm builds the levels ahead of the first tile.
+func TestWarm(t *testing.T) {
+	b := geotest.Fixture()
+	w := geo.NewWorld(1, b.Countries, b.Actors, b.Conflicts, b.Events, nil)
+	r := NewRenderer(&worldSeq{w: w}, Options{MaxZoom: 12})
+	if err := r.Warm(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	p := r.preps[0]
+	for z := 0; z < fullResZoom; z++ {
+		if p.countries.shapes.levels[z].parts == nil {
+			t.Errorf("zoom %d not built", z)
+		}
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if err := NewRenderer(&worldSeq{w: w}, Options{}).Warm(ctx); err == nil {
+		t.Error("Warm ignores a cancelled context")
+	}
+}

@@ -9,6 +9,7 @@ import (
 	"github.com/armsflow/armsflow/data"
 	"github.com/armsflow/armsflow/geo"
 	"github.com/armsflow/armsflow/tiles"
+	"github.com/paulmach/orb/encoding/mvt"
 	"github.com/paulmach/orb/maptile"
 )
 
@@ -133,6 +134,36 @@ func BenchmarkNewVersion(b *testing.B) {
 		src.w = geo.NewWorld(int64(i+2), w.Countries, nil, w.Conflicts, w.Events, w.Transfers)
 		b.StartTimer()
 		if _, _, err := r.Render(ctx, []string{"countries"}, tl, data.Filter{}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkOrbMarshal re-encodes the z4 countries tiles, decoded, with
+// orb's mvt.Marshal (geojson features, map properties, gogo structs): the
+// encoding step alone, for comparison with BenchmarkRender/countries/z4,
+// which finds, clips and encodes with this package's writer.
+func BenchmarkOrbMarshal(b *testing.B) {
+	r := benchRenderer(b)
+	var all []mvt.Layers
+	for _, t := range zoomSample(4) {
+		buf, _, err := r.Render(context.Background(), []string{"countries"}, t, data.Filter{})
+		if err != nil {
+			b.Fatal(err)
+		}
+		if buf == nil {
+			continue
+		}
+		ls, err := mvt.Unmarshal(buf)
+		if err != nil {
+			b.Fatal(err)
+		}
+		all = append(all, ls)
+	}
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if _, err := mvt.Marshal(all[i%len(all)]); err != nil {
 			b.Fatal(err)
 		}
 	}

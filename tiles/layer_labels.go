@@ -15,6 +15,10 @@ const (
 	lkRank
 )
 
+// labelsBudget caps the features of a labels tile (one per country, so
+// it only guards against a malformed World).
+const labelsBudget = 1000
+
 func labelsLayer(o Options) *layerDef {
 	return newLayerDef("labels",
 		"One label point per country at its anchor; rank 1 is the largest country by area (use as symbol-sort-key).",
@@ -28,7 +32,11 @@ func renderLabels(tc *tileCtx, le *layerEnc) {
 	cp := p.countries
 	tc.points(cp.labels)
 	e := int32(tc.extent)
+	n := 0
 	for k, h := range st.hits {
+		if n == labelsBudget {
+			break
+		}
 		pt := st.pts[k]
 		if pt.X < 0 || pt.Y < 0 || pt.X >= e || pt.Y >= e {
 			continue
@@ -40,5 +48,6 @@ func renderLabels(tc *tileCtx, le *layerEnc) {
 		le.str(lkName, c.Name)
 		le.int(lkRank, cp.labelRank[h.idx])
 		le.end(cp.ids[cp.labelOf[h.idx]], vectortile.Tile_POINT)
+		n++
 	}
 }

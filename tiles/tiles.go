@@ -146,6 +146,28 @@ func (r *Renderer) Render(ctx context.Context, layers []string, t maptile.Tile, 
 	return slices.Clone(tile), w.Version, nil
 }
 
+// Warm loads the current World and builds what its first tiles would
+// otherwise build on demand: the simplified geometry of every zoom up to
+// the first full-resolution one, and the event clusters of the open year
+// window. Call it after start-up (in a goroutine) so early requests do not
+// pay for it. It honours ctx between zooms.
+func (r *Renderer) Warm(ctx context.Context) error {
+	w, err := r.src.World(ctx)
+	if err != nil {
+		return fmt.Errorf("warm: world: %w", err)
+	}
+	p := r.prepared(w)
+	for z := r.opts.MinZoom; z <= min(r.opts.MaxZoom, fullResZoom-1); z++ {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		p.countries.shapes.level(z, r.opts.Extent)
+		p.areas.level(z, r.opts.Extent)
+	}
+	p.events.clustersFor(0, 0)
+	return nil
+}
+
 // resolve appends the definitions of the named layers to defs, rejecting
 // unknown and repeated names.
 func (r *Renderer) resolve(names []string, defs []*layerDef) ([]*layerDef, error) {
