@@ -7,6 +7,7 @@ import (
 	"github.com/armsflow/armsflow/data"
 	"github.com/armsflow/armsflow/geo"
 	"github.com/armsflow/armsflow/geo/geotest"
+	"github.com/armsflow/armsflow/tiles/mvtcheck"
 	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/maptile"
 )
@@ -27,7 +28,11 @@ func TestPreparedReuse(t *testing.T) {
 	r := NewRenderer(src, Options{})
 	ctx := context.Background()
 	render := func() {
-		if _, _, err := r.Render(ctx, nil, maptile.New(0, 0, 0), data.Filter{}); err != nil {
+		b, _, err := r.Render(ctx, nil, maptile.New(0, 0, 0), data.Filter{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := mvtcheck.Check(b, mvtcheck.Options{CheckBounds: true, Buffer: 64, Simple: true}).Err(); err != nil {
 			t.Fatal(err)
 		}
 	}

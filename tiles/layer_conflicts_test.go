@@ -7,6 +7,7 @@ import (
 
 	"github.com/armsflow/armsflow/data"
 	"github.com/armsflow/armsflow/tiles"
+	"github.com/armsflow/armsflow/tiles/mvtcheck"
 	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/maptile"
 )
@@ -110,7 +111,11 @@ func TestRenderConcurrent(t *testing.T) {
 			f := data.Filter{YearFrom: 2015 + g%3}
 			for z := 0; z <= 6; z++ {
 				tl := maptile.At(orb.Point{float64(g*40 - 170), 20}, maptile.Zoom(z))
-				if _, _, err := r.Render(context.Background(), nil, tl, f); err != nil {
+				b, _, err := r.Render(context.Background(), nil, tl, f)
+				if err == nil {
+					err = mvtcheck.Check(b, checkOpts).Err()
+				}
+				if err != nil {
 					errs <- err
 					return
 				}
