@@ -64,8 +64,16 @@ func filterSQL(f data.Filter) (string, []any) {
 	in("t.status", toStrings(f.Statuses))
 	if f.YearFrom != 0 || f.YearTo != 0 {
 		b := yearBounds(f)
-		conds = append(conds, "EXISTS (SELECT 1 FROM transfer_years y WHERE y.transfer_id = t.id AND y.year >= "+
-			param(b[0])+" AND y.year <= "+param(b[1])+")")
+		years := "y.year >= " + param(b[0]) + " AND y.year <= " + param(b[1])
+		// Two spellings of one condition: with actors named, their index
+		// drives and each row's years are probed; without, the year range
+		// drives (the ids it yields, looked up by primary key), which the
+		// planner would otherwise answer with a scan of every transfer.
+		if len(f.Suppliers) > 0 || len(f.Recipients) > 0 {
+			conds = append(conds, "EXISTS (SELECT 1 FROM transfer_years y WHERE y.transfer_id = t.id AND "+years+")")
+		} else {
+			conds = append(conds, "t.id = ANY(ARRAY(SELECT y.transfer_id FROM transfer_years y WHERE "+years+"))")
+		}
 	}
 	if len(conds) == 0 {
 		return "", nil
