@@ -15,10 +15,9 @@ import (
 )
 
 // conn is one client socket. readLoop reads and owns closing the socket;
-// writeLoop is the only writer. Everything else
-// talks to the writer through send (events and replies, bounded), wake
-// (room states changed: coalesced, the writer sends each room's latest) and
-// done (close now).
+// writeLoop is the only writer. Everything else talks to the writer through
+// send (events and replies, bounded), wake (room states changed: coalesced,
+// the writer sends each room's latest) and done (close now).
 type conn struct {
 	hub  *Hub
 	ws   *websocket.Conn
@@ -36,8 +35,8 @@ type conn struct {
 	channels int              // subscriptions held, broadcast channels and rooms
 	rooms    map[*room]uint64 // rooms viewed → seq of the state last sent
 
-	limiter    *rate.Limiter
-	lastLimitd time.Time // reader only
+	limiter     *rate.Limiter
+	lastLimited time.Time // reader only
 }
 
 func newConn(h *Hub, ws *websocket.Conn, ip string) *conn {
@@ -261,8 +260,8 @@ func (c *conn) allow() bool {
 	if c.limiter.Allow() {
 		return true
 	}
-	if now := time.Now(); now.Sub(c.lastLimitd) >= time.Second {
-		c.lastLimitd = now
+	if now := time.Now(); now.Sub(c.lastLimited) >= time.Second {
+		c.lastLimited = now
 		c.replyError("", "", CodeRateLimited, "too many messages: slow down (messages are being dropped)")
 	}
 	return false
