@@ -105,14 +105,18 @@ func (r *Renderer) Layers() []LayerInfo {
 // Render encodes the named layers of one tile for a filter. It returns the
 // uncompressed MVT bytes (nil when no layer has a feature in the tile) and
 // the data version they were made from. No layer names means every layer.
-// Errors wrap ErrUnknownLayer or ErrOutOfRange for bad requests, ctx's
-// error when it is cancelled (checked between layers), or the source's.
+// Errors wrap ErrUnknownLayer, ErrDuplicateLayer (cache.go) or
+// ErrOutOfRange for bad requests, ctx's error when it is cancelled (checked
+// between layers), or the source's.
 func (r *Renderer) Render(ctx context.Context, layers []string, t maptile.Tile, f data.Filter) ([]byte, int64, error) {
 	if err := r.checkTile(t); err != nil {
 		return nil, 0, err
 	}
 	st := r.pool.Get().(*renderState)
-	defer r.pool.Put(st)
+	defer func() {
+		st.tc = tileCtx{} // let go of the World until the next request
+		r.pool.Put(st)
+	}()
 	defs, err := r.resolve(layers, st.defs[:0])
 	if err != nil {
 		return nil, 0, err
@@ -176,7 +180,7 @@ func (r *Renderer) resolve(names []string, defs []*layerDef) ([]*layerDef, error
 	}
 	for i, n := range names {
 		if slices.Contains(names[:i], n) {
-			return nil, fmt.Errorf("layer %q requested twice: %w", n, ErrUnknownLayer)
+			return nil, fmt.Errorf("layer %q requested twice: %w", n, ErrDuplicateLayer)
 		}
 		j := slices.IndexFunc(r.layers, func(d *layerDef) bool { return d.info.Name == n })
 		if j < 0 {

@@ -66,7 +66,7 @@ func TestRenderRejectsBadRequests(t *testing.T) {
 		{"x out of range", nil, maptile.New(4, 0, 2), tiles.ErrOutOfRange, "2/4/0"},
 		{"y out of range", nil, maptile.New(0, 8, 3), tiles.ErrOutOfRange, "3/0/8"},
 		{"unknown layer", []string{"countries", "rivers"}, maptile.New(0, 0, 0), tiles.ErrUnknownLayer, `"rivers"`},
-		{"layer twice", []string{"flows", "flows"}, maptile.New(0, 0, 0), tiles.ErrUnknownLayer, "twice"},
+		{"layer twice", []string{"flows", "flows"}, maptile.New(0, 0, 0), tiles.ErrDuplicateLayer, "twice"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
