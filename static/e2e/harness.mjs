@@ -26,10 +26,12 @@ export function freePort() {
 }
 
 /** Builds (unless ARMSFLOW_BIN names one) and starts `armsflow serve` on a free loopback port with a fresh database. */
+export const WRITE_TOKEN = 'e2e-write-token-not-secret';
+
 export async function startServer() {
   if (process.env.ARMSFLOW_E2E_BASE) {
     // An already running server (for working on the frontend).
-    return { base: process.env.ARMSFLOW_E2E_BASE.replace(/\/$/, ''), log: [], async stop() {} };
+    return { base: process.env.ARMSFLOW_E2E_BASE.replace(/\/$/, ''), log: [], external: true, async stop() {} };
   }
   let bin = process.env.ARMSFLOW_BIN;
   const tmp = mkdtempSync(join(tmpdir(), 'armsflow-e2e-'));
@@ -40,7 +42,7 @@ export async function startServer() {
   const port = await freePort();
   const addr = `127.0.0.1:${port}`;
   const log = [];
-  const proc = spawn(bin, ['serve', '--addr', addr, '--db', join(tmp, 'e2e.db')], {
+  const proc = spawn(bin, ['serve', '--addr', addr, '--db', join(tmp, 'e2e.db'), '--write-tokens', WRITE_TOKEN], {
     cwd: tmp,
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, ARMSFLOW_PUBLIC_URL: '' },
