@@ -28,7 +28,9 @@ type Summary struct {
 }
 
 // Equal reports whether two summaries describe the same content.
-func (s Summary) Equal(o Summary) bool { return s.Checksum == o.Checksum && maps.Equal(s.Counts, o.Counts) }
+func (s Summary) Equal(o Summary) bool {
+	return s.Checksum == o.Checksum && maps.Equal(s.Counts, o.Counts)
+}
 
 // Records returns the total number of records.
 func (s Summary) Records() int {
