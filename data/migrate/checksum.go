@@ -264,14 +264,14 @@ func geomOf(g orb.Geometry) canonGeom {
 	default:
 		return canonGeom{"type": fmt.Sprintf("%T", g)}
 	}
-	if v := reflectLen(coords); v == 0 {
+	if v := coordLen(coords); v == 0 {
 		return nil // an empty geometry is stored as none
 	}
 	return canonGeom{"type": g.GeoJSONType(), "coordinates": coords}
 }
 
-// reflectLen is the length of a coordinate list (-1 for a point).
-func reflectLen(coords any) int {
+// coordLen is the length of a coordinate list (-1 for a point).
+func coordLen(coords any) int {
 	switch c := coords.(type) {
 	case [][2]int64:
 		return len(c)
