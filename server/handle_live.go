@@ -144,16 +144,22 @@ func flowIndex(w *geo.World) func(supplier, recipient string) *flowProps {
 	return func(sup, rec string) *flowProps {
 		for i := range flows {
 			if f := &flows[i]; f.Supplier == sup && f.Recipient == rec {
-				p := flowProps{ID: f.ID, Rank: i + 1, Supplier: f.Supplier, Recipient: f.Recipient, From: f.From, To: f.To,
-					Totals: f.Totals, TopCategory: f.TopCategory, TopWeapons: f.TopWeapons, TransferIDs: f.TransferIDs}
-				p.SupplierName, p.SupplierKind = actorName(w, f.Supplier)
-				p.RecipientName, p.RecipientKind = actorName(w, f.Recipient)
-				p.PrimaryValue, p.PrimaryUnit = f.Primary()
+				p := newFlowProps(w, f, i+1)
 				return &p
 			}
 		}
 		return nil
 	}
+}
+
+// newFlowProps describes a flow as /api/flows does (rank: 1 = largest).
+func newFlowProps(w *geo.World, f *geo.Flow, rank int) flowProps {
+	p := flowProps{ID: f.ID, Rank: rank, Supplier: f.Supplier, Recipient: f.Recipient, From: f.From, To: f.To,
+		Totals: f.Totals, TopCategory: f.TopCategory, TopWeapons: f.TopWeapons, TransferIDs: f.TransferIDs}
+	p.SupplierName, p.SupplierKind = actorName(w, f.Supplier)
+	p.RecipientName, p.RecipientKind = actorName(w, f.Recipient)
+	p.PrimaryValue, p.PrimaryUnit = f.Primary()
+	return p
 }
 
 // changeBounds is the lon/lat box of what a write may have changed on the
