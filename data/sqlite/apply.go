@@ -20,7 +20,7 @@ func (s *Store) Apply(ctx context.Context, b *data.Batch, dryRun bool) (data.Cha
 	if b == nil {
 		b = &data.Batch{}
 	}
-	if err := checkDuplicates(b); err != nil {
+	if err := b.CheckDuplicates(); err != nil {
 		return data.Change{}, fmt.Errorf("apply: %w", err)
 	}
 	var ch data.Change
@@ -102,7 +102,7 @@ func (s *Store) applyTransfer(w *writer, in *data.Transfer) error {
 	if in.Key == "" {
 		return &data.ValidationError{Problems: []string{"key is empty (an imported transfer needs a natural key)"}}
 	}
-	t, err := canonicalTransfer(*in)
+	t, err := in.Canonical()
 	if err != nil {
 		return err
 	}

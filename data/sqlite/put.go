@@ -39,7 +39,7 @@ func (s *Store) PutTransfer(ctx context.Context, t data.Transfer) (data.Transfer
 				t.Key = old.Key
 			}
 		}
-		c, err := canonicalTransfer(t)
+		c, err := t.Canonical()
 		if err != nil {
 			return err
 		}

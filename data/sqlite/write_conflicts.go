@@ -10,12 +10,13 @@ import (
 	"slices"
 
 	"github.com/armsflow/armsflow/data"
+	"github.com/armsflow/armsflow/data/internal/changeset"
 )
 
 // putConflict upserts a conflict by ID with its per-year intensities and
 // countries; it touches the countries it was and is fought in.
 func (w *writer) putConflict(c *data.Conflict) error {
-	if err := validateConflict(c); err != nil {
+	if err := c.Validate(); err != nil {
 		return err
 	}
 	geom, err := geomBytes(c.Geometry)
@@ -43,9 +44,9 @@ func (w *writer) putConflict(c *data.Conflict) error {
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, args...); err != nil {
 			return fmt.Errorf("insert: %w", err)
 		}
-		w.cs.inserted[kindConflicts]++
+		w.cs.Inserted[changeset.Conflicts]++
 	case sameConflict(&old[0], oldGeoms[0], c, geom):
-		w.cs.unchanged[kindConflicts]++
+		w.cs.Unchanged[changeset.Conflicts]++
 		return nil
 	default:
 		if _, err := w.exec(`UPDATE conflicts SET name = ?, type = ?, start_year = ?, end_year = ?, intensity = ?,
@@ -58,8 +59,8 @@ func (w *writer) putConflict(c *data.Conflict) error {
 				return fmt.Errorf("update: %w", err)
 			}
 		}
-		w.cs.updated[kindConflicts]++
-		w.cs.touch(layersConflict, old[0].Countries...)
+		w.cs.Updated[changeset.Conflicts]++
+		w.cs.Touch(changeset.LayersConflict, old[0].Countries...)
 	}
 	for _, y := range slices.Sorted(maps.Keys(c.Years)) {
 		if _, err := w.exec(`INSERT INTO conflict_years (conflict_id, year, intensity) VALUES (?, ?, ?)`, c.ID, y, c.Years[y]); err != nil {
@@ -71,7 +72,7 @@ func (w *writer) putConflict(c *data.Conflict) error {
 			return fmt.Errorf("country %q: %w", iso3, err)
 		}
 	}
-	w.cs.touch(layersConflict, c.Countries...)
+	w.cs.Touch(changeset.LayersConflict, c.Countries...)
 	return nil
 }
 
@@ -84,7 +85,7 @@ func sameConflict(old *data.Conflict, oldGeom []byte, c *data.Conflict, geom []b
 // putEvent upserts an event by ID. Its conflict, when named, must be stored
 // already (or earlier in the same batch).
 func (w *writer) putEvent(e *data.Event) error {
-	if err := validateEvent(e); err != nil {
+	if err := e.Validate(); err != nil {
 		return err
 	}
 	var conflictID any // NULL when the event names no conflict
@@ -112,17 +113,17 @@ func (w *writer) putEvent(e *data.Event) error {
 			source_title, source_date, source_url, source_identifier, id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, args...); err != nil {
 			return fmt.Errorf("insert: %w", err)
 		}
-		w.cs.inserted[kindEvents]++
-		w.cs.touch(layersEvent, e.Country)
+		w.cs.Inserted[changeset.Events]++
+		w.cs.Touch(changeset.LayersEvent, e.Country)
 	case old[0] == *e:
-		w.cs.unchanged[kindEvents]++
+		w.cs.Unchanged[changeset.Events]++
 	default:
 		if _, err := w.exec(`UPDATE events SET conflict_id = ?, date = ?, year = ?, lon = ?, lat = ?, country = ?, deaths = ?,
 			source_publisher = ?, source_title = ?, source_date = ?, source_url = ?, source_identifier = ? WHERE id = ?`, args...); err != nil {
 			return fmt.Errorf("update: %w", err)
 		}
-		w.cs.updated[kindEvents]++
-		w.cs.touch(layersEvent, old[0].Country, e.Country)
+		w.cs.Updated[changeset.Events]++
+		w.cs.Touch(changeset.LayersEvent, old[0].Country, e.Country)
 	}
 	return nil
 }

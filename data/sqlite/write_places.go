@@ -5,13 +5,14 @@ import (
 	"fmt"
 
 	"github.com/armsflow/armsflow/data"
+	"github.com/armsflow/armsflow/data/internal/changeset"
 )
 
 // putCountry upserts a country by ISO3 and, with withActor, the state actor
 // of the same id. A new country, or a changed geometry or anchor, may touch
 // every tile (Change.All).
 func (w *writer) putCountry(c *data.Country, withActor bool) error {
-	if err := validateCountry(c); err != nil {
+	if err := c.Validate(); err != nil {
 		return err
 	}
 	geom, err := geomBytes(c.Geometry)
@@ -31,11 +32,11 @@ func (w *writer) putCountry(c *data.Country, withActor bool) error {
 		if err != nil {
 			return fmt.Errorf("insert: %w", err)
 		}
-		w.cs.inserted[kindCountries]++
-		w.cs.touch(layersCountry, c.ISO3)
-		w.cs.touchAll()
+		w.cs.Inserted[changeset.Countries]++
+		w.cs.Touch(changeset.LayersCountry, c.ISO3)
+		w.cs.TouchAll()
 	case sameCountry(&old[0], oldGeoms[0], c, geom):
-		w.cs.unchanged[kindCountries]++
+		w.cs.Unchanged[changeset.Countries]++
 	default:
 		_, err = w.exec(`UPDATE countries SET name = ?, region = ?, subregion = ?, geometry = ?, anchor_lon = ?, anchor_lat = ?,
 			min_lon = ?, min_lat = ?, max_lon = ?, max_lat = ? WHERE iso3 = ?`,
@@ -43,10 +44,10 @@ func (w *writer) putCountry(c *data.Country, withActor bool) error {
 		if err != nil {
 			return fmt.Errorf("update: %w", err)
 		}
-		w.cs.updated[kindCountries]++
-		w.cs.touch(layersCountry, c.ISO3)
+		w.cs.Updated[changeset.Countries]++
+		w.cs.Touch(changeset.LayersCountry, c.ISO3)
 		if !bytes.Equal(oldGeoms[0], geom) || old[0].Anchor != c.Anchor {
-			w.cs.touchAll()
+			w.cs.TouchAll()
 		}
 	}
 	if !withActor {
@@ -68,7 +69,7 @@ func sameCountry(old *data.Country, oldGeom []byte, c *data.Country, geom []byte
 // touches nothing on the map; a changed one touches where it was and where
 // it is.
 func (w *writer) putActor(a *data.Actor) error {
-	if err := validateActor(a); err != nil {
+	if err := a.Validate(); err != nil {
 		return err
 	}
 	old, err := queryActors(w.ctx, w, "WHERE id = ?", a.ID)
@@ -81,17 +82,17 @@ func (w *writer) putActor(a *data.Actor) error {
 			a.ID, a.Name, a.Kind, a.Country); err != nil {
 			return fmt.Errorf("insert: %w", err)
 		}
-		w.cs.inserted[kindActors]++
+		w.cs.Inserted[changeset.Actors]++
 	case old[0] == *a:
-		w.cs.unchanged[kindActors]++
+		w.cs.Unchanged[changeset.Actors]++
 	default:
 		if _, err := w.exec(`UPDATE actors SET name = ?, kind = ?, country = ? WHERE id = ?`,
 			a.Name, a.Kind, a.Country, a.ID); err != nil {
 			return fmt.Errorf("update: %w", err)
 		}
-		w.cs.updated[kindActors]++
-		w.cs.touch(layersActor, placeOf(old[0]).iso3, placeOf(*a).iso3)
+		w.cs.Updated[changeset.Actors]++
+		w.cs.Touch(changeset.LayersActor, changeset.PlaceOf(old[0]).ISO3, changeset.PlaceOf(*a).ISO3)
 	}
-	w.places[a.ID] = placeOf(*a)
+	w.places[a.ID] = changeset.PlaceOf(*a)
 	return nil
 }

@@ -2,12 +2,12 @@ package sqlite
 
 import (
 	"fmt"
-	"slices"
 
 	"github.com/armsflow/armsflow/data"
+	"github.com/armsflow/armsflow/data/internal/changeset"
 )
 
-// saveTransfer writes t, already canonical (see canonicalTransfer), over old
+// saveTransfer writes t, already canonical (data.Transfer.Canonical), over old
 // (nil for a new transfer) and returns its ID. Both actors must exist; both
 // ends of the transfer, before and after, are touched when it changes.
 func (w *writer) saveTransfer(t *data.Transfer, old *data.Transfer) (int64, error) {
@@ -34,9 +34,9 @@ func (w *writer) saveTransfer(t *data.Transfer, old *data.Transfer) (int64, erro
 		if id, err = res.LastInsertId(); err != nil {
 			return 0, fmt.Errorf("insert: %w", err)
 		}
-		w.cs.inserted[kindTransfers]++
-	case sameTransfer(old, t):
-		w.cs.unchanged[kindTransfers]++
+		w.cs.Inserted[changeset.Transfers]++
+	case changeset.SameTransfer(old, t):
+		w.cs.Unchanged[changeset.Transfers]++
 		return old.ID, nil
 	default:
 		id = old.ID
@@ -49,7 +49,7 @@ func (w *writer) saveTransfer(t *data.Transfer, old *data.Transfer) (int64, erro
 		if _, err := w.exec(`DELETE FROM transfer_years WHERE transfer_id = ?`, id); err != nil {
 			return 0, fmt.Errorf("update: %w", err)
 		}
-		w.cs.updated[kindTransfers]++
+		w.cs.Updated[changeset.Transfers]++
 		osp, err := w.place(old.Supplier)
 		if err != nil {
 			return 0, err
@@ -58,12 +58,12 @@ func (w *writer) saveTransfer(t *data.Transfer, old *data.Transfer) (int64, erro
 		if err != nil {
 			return 0, err
 		}
-		w.cs.touch(layersTransfer, osp.iso3, orp.iso3)
+		w.cs.Touch(changeset.LayersTransfer, osp.ISO3, orp.ISO3)
 	}
 	if err := w.insertYears(id, t); err != nil {
 		return 0, err
 	}
-	w.cs.touch(layersTransfer, sp, rp)
+	w.cs.Touch(changeset.LayersTransfer, sp, rp)
 	return id, nil
 }
 
@@ -74,11 +74,11 @@ func (w *writer) endOf(role, id string) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	if !p.exists {
+	if !p.Exists {
 		return "", &data.ValidationError{Problems: []string{fmt.Sprintf(
 			"%s %q is not a known actor (add it to the actors or countries first)", role, id)}}
 	}
-	return p.iso3, nil
+	return p.ISO3, nil
 }
 
 // insertYears indexes the years a transfer is counted in (its order year
@@ -98,30 +98,13 @@ func (w *writer) deleteTransfer(old *data.Transfer) error {
 	if _, err := w.exec(`DELETE FROM transfers WHERE id = ?`, old.ID); err != nil {
 		return fmt.Errorf("delete: %w", err)
 	}
-	w.cs.deleted[kindTransfers]++
+	w.cs.Deleted[changeset.Transfers]++
 	for _, id := range []string{old.Supplier, old.Recipient} {
 		p, err := w.place(id)
 		if err != nil {
 			return err
 		}
-		w.cs.touch(layersTransfer, p.iso3)
+		w.cs.Touch(changeset.LayersTransfer, p.ISO3)
 	}
 	return nil
-}
-
-// sameTransfer reports whether two transfers hold the same values, IDs
-// aside.
-func sameTransfer(a, b *data.Transfer) bool {
-	return a.Key == b.Key && a.Supplier == b.Supplier && a.Recipient == b.Recipient && a.Weapon == b.Weapon &&
-		a.Description == b.Description && a.Category == b.Category && a.SourceCategory == b.SourceCategory &&
-		a.OrderYear == b.OrderYear && slices.Equal(a.DeliveryYears, b.DeliveryYears) &&
-		samePtr(a.Quantity, b.Quantity) && samePtr(a.Value, b.Value) && a.Unit == b.Unit && a.Status == b.Status &&
-		a.Source == b.Source && a.Notes == b.Notes
-}
-
-func samePtr[T comparable](a, b *T) bool {
-	if a == nil || b == nil {
-		return a == b
-	}
-	return *a == *b
 }

@@ -7,27 +7,22 @@ import (
 	"fmt"
 
 	"github.com/armsflow/armsflow/data"
+	"github.com/armsflow/armsflow/data/internal/changeset"
 )
 
 // writer does the record writes of one transaction: it keeps the
 // transaction's prepared statements, a cache of actor placements and the
-// changeSet the writes add to.
+// changeset.Set the writes add to.
 type writer struct {
 	ctx    context.Context
 	tx     *sql.Tx
-	cs     *changeSet
+	cs     *changeset.Set
 	stmts  map[string]*sql.Stmt
-	places map[string]actorPlace // by actor id
-}
-
-// actorPlace is where an actor sits on the map.
-type actorPlace struct {
-	exists bool
-	iso3   string // the state itself, or a former/non-state actor's Country; may be empty
+	places map[string]changeset.Place // by actor id
 }
 
 func newWriter(ctx context.Context, tx *sql.Tx) *writer {
-	return &writer{ctx: ctx, tx: tx, cs: newChangeSet(), stmts: map[string]*sql.Stmt{}, places: map[string]actorPlace{}}
+	return &writer{ctx: ctx, tx: tx, cs: changeset.New(), stmts: map[string]*sql.Stmt{}, places: map[string]changeset.Place{}}
 }
 
 // close releases the prepared statements.
@@ -84,29 +79,20 @@ func (w *writer) ExecContext(ctx context.Context, query string, args ...any) (sq
 }
 
 // place looks an actor up (as the transaction sees it).
-func (w *writer) place(id string) (actorPlace, error) {
+func (w *writer) place(id string) (changeset.Place, error) {
 	if p, ok := w.places[id]; ok {
 		return p, nil
 	}
 	var kind, country string
 	switch err := w.QueryRowContext(w.ctx, `SELECT kind, country FROM actors WHERE id = ?`, id).Scan(&kind, &country); {
 	case errors.Is(err, sql.ErrNoRows):
-		return actorPlace{}, nil
+		return changeset.Place{}, nil
 	case err != nil:
-		return actorPlace{}, fmt.Errorf("look up actor %q: %w", id, err)
+		return changeset.Place{}, fmt.Errorf("look up actor %q: %w", id, err)
 	}
-	p := placeOf(data.Actor{ID: id, Kind: data.ActorKind(kind), Country: country})
+	p := changeset.PlaceOf(data.Actor{ID: id, Kind: data.ActorKind(kind), Country: country})
 	w.places[id] = p
 	return p, nil
-}
-
-// placeOf resolves an actor to the country its figures count for: a state
-// is itself, a former state or non-state actor is its Country.
-func placeOf(a data.Actor) actorPlace {
-	if a.Kind == data.ActorState {
-		return actorPlace{exists: true, iso3: a.ID}
-	}
-	return actorPlace{exists: true, iso3: a.Country}
 }
 
 // finish bumps the data version when something changed and returns the
@@ -117,7 +103,7 @@ func (w *writer) finish(dryRun bool) (data.Change, error) {
 		v   int64
 		err error
 	)
-	if w.cs.changed() && !dryRun {
+	if w.cs.Changed() && !dryRun {
 		v, err = bumpVersion(w.ctx, w.tx)
 	} else {
 		v, err = readVersion(w.ctx, w.tx)
@@ -125,5 +111,5 @@ func (w *writer) finish(dryRun bool) (data.Change, error) {
 	if err != nil {
 		return data.Change{}, fmt.Errorf("data version: %w", err)
 	}
-	return w.cs.result(v), nil
+	return w.cs.Result(v), nil
 }
