@@ -235,8 +235,10 @@ func buildStyle(base string, f data.Filter, o styleOptions) map[string]any {
 				// Fewer, larger countries named at low zoom (rank 1 = largest).
 				"filter": []any{"step", []any{"zoom"}, rankAtMost(45), 2, rankAtMost(90), 3, rankAtMost(170), 4, true},
 				"layout": map[string]any{
-					"text-field":      []any{"get", "name"},
-					"text-font":       []string{"DejaVu Sans"},
+					"text-field": []any{"get", "name"},
+					// The largest countries in bold: a hierarchy at a glance.
+					"text-font": []any{"case", rankAtMost(15),
+						[]any{"literal", []string{"DejaVu Sans Bold"}}, []any{"literal", []string{"DejaVu Sans"}}},
 					"text-size":       []any{"interpolate", []any{"linear"}, []any{"zoom"}, 1, 10, 4, 13, 7, 16},
 					"text-max-width":  8,
 					"text-padding":    2,
