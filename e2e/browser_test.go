@@ -1,8 +1,8 @@
-// Package e2e runs armsflow's browser tests (static/e2e, node's test
-// runner driving Debian's Chromium through playwright-core) against a real
-// `armsflow serve` on loopback, so `go test ./...` covers the frontend.
-// They skip, with a message, where Chromium, node or the built frontend
-// are missing; CI installs all three.
+// Package e2e runs the frontend's tests from `go test ./...`: its unit
+// tests (static/test) and its browser tests (static/e2e: node's test
+// runner driving Debian's Chromium through playwright-core against a real
+// `armsflow serve` on loopback). They skip, with a message, where
+// Chromium, node or the built frontend are missing; CI installs all three.
 package e2e
 
 import (
