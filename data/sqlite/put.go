@@ -2,12 +2,11 @@ package sqlite
 
 import (
 	"context"
-	"crypto/rand"
 	"database/sql"
 	"fmt"
-	"strings"
 
 	"github.com/armsflow/armsflow/data"
+	"github.com/armsflow/armsflow/data/internal/changeset"
 )
 
 // PutTransfer inserts t when its ID is 0 (generating a Key "api:…" when it
@@ -17,9 +16,9 @@ import (
 // transfer or an unknown actor is a *data.ValidationError. A replace that
 // changes nothing leaves the version as it is.
 func (s *Store) PutTransfer(ctx context.Context, t data.Transfer) (data.Transfer, data.Change, error) {
-	what := describeTransfer(t) // before a key is generated: the caller's own words
+	what := changeset.DescribeTransfer(t) // before a key is generated: the caller's own words
 	if t.ID == 0 && t.Key == "" {
-		t.Key = newKey()
+		t.Key = changeset.NewKey()
 	}
 	var (
 		stored data.Transfer
@@ -90,20 +89,4 @@ func (s *Store) DeleteTransfer(ctx context.Context, id int64) (data.Transfer, da
 		return data.Transfer{}, data.Change{}, fmt.Errorf("delete transfer %d: %w", id, err)
 	}
 	return old, ch, nil
-}
-
-// newKey makes a natural key for a transfer entered through the API.
-func newKey() string { return "api:" + strings.ToLower(rand.Text()) }
-
-// describeTransfer names a transfer given to PutTransfer in errors.
-func describeTransfer(t data.Transfer) string {
-	switch {
-	case t.ID != 0 && t.Key != "":
-		return fmt.Sprintf("%d (key %q)", t.ID, t.Key)
-	case t.ID != 0:
-		return fmt.Sprint(t.ID)
-	case t.Key != "":
-		return fmt.Sprintf("key %q", t.Key)
-	}
-	return fmt.Sprintf("(new, %s to %s, %q)", t.Supplier, t.Recipient, t.Weapon)
 }

@@ -1,8 +1,9 @@
 // Package changeset is what armsflow's SQL stores (data/sqlite,
 // data/postgres) share when they work out what a write did: the record
 // kinds, the map layers each kind touches, where an actor sits on the map,
-// field-by-field transfer comparison, and the Set that collects a write's
-// counts, countries and layers into a data.Change.
+// field-by-field transfer comparison, the Set that collects a write's
+// counts, countries and layers into a data.Change, and PutTransfer's keys
+// and error wording.
 package changeset
 
 import (
