@@ -27,6 +27,14 @@ import (
 // MapLibre's glyph format (ONE_EM = 24).
 const Size = 24
 
+// LineAscent is where MapLibre's text shaping expects the baseline below a
+// line's top, in pixels at Size: a glyph's Top is its ascent minus this.
+// It is the ascender of the fonts MapLibre's glyph PBFs are usually made
+// from (node-fontnik and Open Sans: 26 px), not the font's own, so that
+// labels sit centred on their anchor whatever the font's ascender (DejaVu
+// Sans' is 22 px, which would lift every label by 4).
+const LineAscent = 26
+
 // RangeSize is the number of code points in one PBF range.
 const RangeSize = 256
 
@@ -41,20 +49,20 @@ var (
 
 // Glyph is one rendered glyph with its metrics in pixels at Size.
 type Glyph struct {
-	ID      rune
-	Bitmap  []byte // SDF, (Width+2*Buffer)*(Height+2*Buffer) bytes; nil when Width or Height is 0
-	Width   int
-	Height  int
-	Left    int // from the pen position to the bitmap's left edge (without buffer)
-	Top     int // top edge of the glyph measured from the line's ascender (MapLibre's convention: negative below it)
+	ID     rune
+	Bitmap []byte // SDF, (Width+2*Buffer)*(Height+2*Buffer) bytes; nil when Width or Height is 0
+	Width  int
+	Height int
+	Left   int // from the pen position to the bitmap's left edge (without buffer)
+	Top    int // top edge of the glyph relative to MapLibre's line top: its ascent minus LineAscent
+
 	Advance int
 }
 
 // Font is a parsed TrueType/OpenType font with its display name.
 type Font struct {
-	Name     string
-	f        *sfnt.Font
-	ascender int // pixels at Size, rounded
+	Name string
+	f    *sfnt.Font
 }
 
 // ParseFont parses a TrueType/OpenType font. name is the fontstack name
@@ -64,11 +72,10 @@ func ParseFont(name string, ttf []byte) (*Font, error) {
 	if err != nil {
 		return nil, fmt.Errorf("parse font %q: %w", name, err)
 	}
-	m, err := f.Metrics(nil, fixed.I(Size), font.HintingNone)
-	if err != nil {
+	if _, err := f.Metrics(nil, fixed.I(Size), font.HintingNone); err != nil {
 		return nil, fmt.Errorf("font %q metrics: %w", name, err)
 	}
-	return &Font{Name: name, f: f, ascender: m.Ascent.Round()}, nil
+	return &Font{Name: name, f: f}, nil
 }
 
 // Render renders the glyphs of the code points [start, end] that the font
@@ -113,7 +120,7 @@ func (fo *Font) renderGlyph(buf *sfnt.Buffer, ws *sdfWorkspace, r rune, idx sfnt
 		return g, nil // blank glyph (a space): metrics only
 	}
 	g.Left = x0
-	g.Top = -y0 - fo.ascender
+	g.Top = -y0 - LineAscent
 	g.Width, g.Height = x1-x0, y1-y0
 	segs, err := fo.f.LoadGlyph(buf, idx, ppem, nil)
 	if err != nil {

@@ -128,8 +128,12 @@ func TestRangeGoFont(t *testing.T) {
 	if _, ok := gs['\n']; ok {
 		t.Errorf("control character U+000A rendered")
 	}
-	// 'A' sits on the baseline: its top is above 'g''s, and 'g' descends.
+	// 'A' sits on the baseline: its top is its ascent above the line's
+	// baseline, LineAscent below the line's top; 'g' descends.
 	a, g := gs['A'], gs['g']
+	if a.Top+LineAscent != a.Height {
+		t.Errorf("A: top %d + %d != height %d (A has no descent)", a.Top, LineAscent, a.Height)
+	}
 	if a.Top <= g.Top-g.Height/2 || a.Height < 14 || a.Height > 20 {
 		t.Errorf("A metrics implausible at %d px: %+v", Size, a)
 	}
