@@ -95,6 +95,16 @@ const transferCols = `t.id, t.key, t.supplier, t.recipient, t.weapon, t.descript
 
 func queryTransfers(ctx context.Context, q querier, where string, args ...any) ([]data.Transfer, error) {
 	var out []data.Transfer
+	if where == "" {
+		// Reading everything (a World load) is the big read: size the
+		// slice once (the estimate from the statistics is enough) instead
+		// of growing it through about twice its final size.
+		var n int64
+		if err := q.QueryRow(ctx, `SELECT greatest(reltuples, 0)::bigint FROM pg_class WHERE oid = 'transfers'::regclass`).Scan(&n); err != nil {
+			return nil, err
+		}
+		out = make([]data.Transfer, 0, min(n+n/8, 1<<24))
+	}
 	err := eachRow(ctx, q, `SELECT `+transferCols+` FROM transfers t `+where+` ORDER BY t.id`, args, func(r pgx.Rows) error {
 		out = append(out, data.Transfer{})
 		return scanTransfer(r, &out[len(out)-1])
