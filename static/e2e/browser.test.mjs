@@ -264,6 +264,23 @@ test('a share link reopened restores the same view', { skip }, async () => {
   assert.match(url, /panel=table/);
   await screenshot(page, 'share-dialog');
 
+  // The Embed button writes iframe code for the same view; oEmbed answers for the share link.
+  await page.keyboard.press('Escape');
+  await page.click('#btn-embed');
+  await page.fill('#embed-title', 'Aircraft exports');
+  const code = await page.inputValue('#embed-code');
+  const src = /<iframe src="([^"]+)"/.exec(code)?.[1]?.replaceAll('&amp;', '&');
+  assert.ok(src?.startsWith(`${server.base}/embed?`), `iframe code ${code}`);
+  const embedQ = new URL(src).searchParams;
+  const shareQ = new URL(url).searchParams;
+  for (const k of ['map', 'mode', 'measure', 'category', 'layers']) assert.equal(embedQ.get(k), shareQ.get(k), `embed ${k}`);
+  assert.equal(embedQ.get('title'), 'Aircraft exports');
+  const oe = await fetch(`${server.base}/oembed?format=json&url=${encodeURIComponent(url)}`);
+  assert.equal(oe.status, 200);
+  assert.match((await oe.json()).html, /^<iframe src="http:\/\/127\.0\.0\.1:\d+\/embed\?/);
+  await screenshot(page, 'embed-dialog');
+  await page.keyboard.press('Escape');
+
   const page2 = await ctx.newPage();
   await page2.goto(url);
   await waitForMap(page2);
