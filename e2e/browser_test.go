@@ -2,7 +2,8 @@
 // tests (static/test) and its browser tests (static/e2e: node's test
 // runner driving Debian's Chromium through playwright-core against a real
 // `armsflow serve` on loopback). They skip, with a message, where
-// Chromium, node or the built frontend are missing; CI installs all three.
+// Chromium, node or the built frontend are missing, or fail where
+// ARMSFLOW_REQUIRE_BROWSER is set (as CI sets it).
 package e2e
 
 import (
@@ -14,6 +15,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/armsflow/armsflow/internal/testenv"
 )
 
 const chromium = "/usr/bin/chromium"
@@ -41,16 +44,16 @@ func TestBrowser(t *testing.T) {
 		t.Skip("browser tests skipped in -short mode")
 	}
 	if _, err := os.Stat(chromium); err != nil {
-		t.Skipf("no Chromium at %s (apt-get install chromium): browser tests skipped", chromium)
+		testenv.Missing(t, testenv.RequireBrowser, "no Chromium at %s (apt-get install chromium): browser tests skipped", chromium)
 	}
 	node, err := exec.LookPath("node")
 	if err != nil {
-		t.Skip("node not found: browser tests skipped")
+		testenv.Missing(t, testenv.RequireBrowser, "node not found: browser tests skipped")
 	}
 	root := repoRoot(t)
 	for _, need := range []string{"static/node_modules/playwright-core/package.json", "static/dist/index.html"} {
 		if _, err := os.Stat(filepath.Join(root, need)); err != nil {
-			t.Skipf("%s missing (run `make assets`): browser tests skipped", need)
+			testenv.Missing(t, testenv.RequireBrowser, "%s missing (run `make assets`): browser tests skipped", need)
 		}
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 6*time.Minute)

@@ -4,6 +4,8 @@ import (
 	"os/exec"
 	"strings"
 	"testing"
+
+	"github.com/armsflow/armsflow/internal/testenv"
 )
 
 // TestFrontendUnits runs the frontend's unit tests (static/test, node's
@@ -11,7 +13,7 @@ import (
 func TestFrontendUnits(t *testing.T) {
 	node, err := exec.LookPath("node")
 	if err != nil {
-		t.Skip("node not found: frontend unit tests skipped")
+		testenv.Missing(t, testenv.RequireBrowser, "node not found: frontend unit tests skipped")
 	}
 	cmd := exec.Command(node, "--test", "static/test/")
 	cmd.Dir = repoRoot(t)
