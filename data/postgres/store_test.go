@@ -25,6 +25,7 @@ func openTemp(t testing.TB) *Store {
 }
 
 func TestConformance(t *testing.T) {
+	pgtest.BaseURL(t) // skip here, not in each subtest, without a cluster
 	storetest.Run(t, func(t *testing.T) data.Store { return openTemp(t) })
 }
 
