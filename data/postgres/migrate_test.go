@@ -216,8 +216,14 @@ func TestOpenErrors(t *testing.T) {
 			t.Errorf("Open(%q) succeeded", dsn)
 		}
 	}
-	secret := "postgres://armsflow:s3cret-pw@127.0.0.1:1/x?sslmode=disable&connect_timeout=2"
-	if _, err := Open(ctx, secret); err == nil || strings.Contains(err.Error(), "s3cret-pw") {
-		t.Errorf("Open with a password: error %v, want one that does not show the password", err)
+	for _, secret := range []string{
+		"postgres://armsflow:s3cret-pw@127.0.0.1:1/x?sslmode=disable&connect_timeout=2",
+		"postgres://armsflow:s3cret-pw@127.0.0.1:1/x?sslmode=%zz",
+		"host=127.0.0.1 port=1 user=armsflow password=s3cret-pw dbname=x connect_timeout=2",
+		"host=127.0.0.1 port=1 user=armsflow password='s3cret-pw x' dbname=x connect_timeout=2",
+	} {
+		if _, err := Open(ctx, secret); err == nil || strings.Contains(err.Error(), "s3cret-pw") {
+			t.Errorf("Open with a password: error %v, want one that does not show the password", err)
+		}
 	}
 }

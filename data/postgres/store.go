@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/url"
+	"regexp"
 	"strings"
 	"time"
 
@@ -56,20 +57,22 @@ func openWith(ctx context.Context, dsn string, ms []sqlmigrate.Migration) (*Stor
 	return s, nil
 }
 
-// redact drops the password from a URL DSN for messages.
+// redact drops the password from a DSN for messages.
 func redact(dsn string) string {
-	u, err := url.Parse(dsn)
-	if err != nil || u.Scheme == "" {
-		if strings.Contains(dsn, "password") {
-			return "(DSN with a password)"
+	if u, err := url.Parse(dsn); err == nil && u.Scheme != "" {
+		if _, ok := u.User.Password(); ok {
+			u.User = url.UserPassword(u.User.Username(), "xxxxx")
 		}
-		return dsn
+		return u.String()
 	}
-	if _, ok := u.User.Password(); ok {
-		u.User = url.UserPassword(u.User.Username(), "xxxxx")
+	if strings.Contains(dsn, "://") {
+		return "(a DSN that is not a valid URL)"
 	}
-	return u.String()
+	return passwordField.ReplaceAllString(dsn, "password=xxxxx")
 }
+
+// passwordField is a password in a key=value DSN, quoted or not.
+var passwordField = regexp.MustCompile(`password\s*=\s*('(?:\\.|[^'])*'|\S*)`)
 
 // Close closes the connection pool. It is safe to call more than once.
 func (s *Store) Close() error {
