@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"strconv"
 	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/armsflow/armsflow/server/live"
@@ -89,15 +88,22 @@ func (c *client) expect(typ string) error {
 	return nil
 }
 
-// read records every broadcast until the socket closes. It parses only the
-// two numbers it needs, to leave the shared CPU to the server.
-func (c *client) read(got *atomic.Int64) {
+// read records every broadcast until the socket closes. It reuses one
+// buffer and parses only the two numbers it needs, to leave the shared CPU
+// to the server.
+func (c *client) read(p *progress) {
+	var buf bytes.Buffer
 	for {
-		_, b, err := c.ws.ReadMessage()
+		_, r, err := c.ws.NextReader()
 		if err != nil {
 			return
 		}
+		buf.Reset()
+		if _, err := buf.ReadFrom(r); err != nil {
+			return
+		}
 		now := time.Now().UnixNano()
+		b := buf.Bytes()
 		seq, ok1 := intField(b, `"seq":`)
 		sent, ok2 := intField(b, `"t":`)
 		if !ok1 || !ok2 {
@@ -110,7 +116,7 @@ func (c *client) read(got *atomic.Int64) {
 		c.next = int(seq) + 1
 		c.lat = append(c.lat, time.Duration(now-sent))
 		c.mu.Unlock()
-		got.Add(1)
+		p.delivered()
 	}
 }
 

@@ -27,6 +27,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 )
@@ -148,12 +149,13 @@ func measure(srv *server, n int, cfg config) (result, error) {
 	r.idleRSSPerConn = float64(idle.RSS-before.RSS) / float64(n)
 	r.serverGoroutines = idle.Goroutines
 
-	var got atomic.Int64
+	var p progress
 	for _, c := range cs {
-		go c.read(&got)
+		go c.read(&p)
 	}
 	start = time.Now()
 	for seq := 0; seq < cfg.broadcasts; seq++ {
+		p.target.Store(int64(n) * int64(seq+1))
 		if err := srv.publish(seq, cfg.size); err != nil {
 			return r, err
 		}
@@ -163,20 +165,14 @@ func measure(srv *server, n int, cfg config) (result, error) {
 		}
 		// Lockstep: the next broadcast once every client has this one (or
 		// 10s passed: a lost message then shows in the count).
-		want := int64(n) * int64(seq+1)
-		deadline := time.Now().Add(10 * time.Second)
-		for got.Load() < want && time.Now().Before(deadline) {
-			time.Sleep(200 * time.Microsecond)
-		}
+		p.wait(10 * time.Second)
 	}
 	want := int64(n) * int64(cfg.broadcasts)
-	deadline := time.Now().Add(10 * time.Second)
-	for got.Load() < want && time.Now().Before(deadline) {
-		time.Sleep(time.Millisecond)
-	}
+	p.target.Store(want)
+	p.wait(10 * time.Second)
 	elapsed := time.Since(start)
-	r.msgsPerSec = float64(got.Load()) / elapsed.Seconds()
-	r.lost = want - got.Load()
+	r.msgsPerSec = float64(p.got.Load()) / elapsed.Seconds()
+	r.lost = want - p.got.Load()
 	after, err := srv.stats()
 	if err != nil {
 		return r, err
@@ -200,6 +196,41 @@ func measure(srv *server, n int, cfg config) (result, error) {
 	slices.Sort(lat)
 	r.p50, r.p99, r.max = lat[len(lat)/2], lat[len(lat)*99/100], lat[len(lat)-1]
 	return r, nil
+}
+
+// progress counts deliveries and wakes the driver when they reach target.
+type progress struct {
+	got, target atomic.Int64
+	reached     chan struct{}
+	once        sync.Once
+}
+
+func (p *progress) ch() chan struct{} {
+	p.once.Do(func() { p.reached = make(chan struct{}, 1) })
+	return p.reached
+}
+
+// delivered counts one delivery.
+func (p *progress) delivered() {
+	if p.got.Add(1) >= p.target.Load() {
+		select {
+		case p.ch() <- struct{}{}:
+		default:
+		}
+	}
+}
+
+// wait returns once got reaches target, or after d.
+func (p *progress) wait(d time.Duration) {
+	deadline := time.NewTimer(d)
+	defer deadline.Stop()
+	for p.got.Load() < p.target.Load() {
+		select {
+		case <-p.ch():
+		case <-deadline.C:
+			return
+		}
+	}
 }
 
 // server is the child process running serve.
