@@ -39,12 +39,17 @@ type liveSetup struct {
 	bus   live.Bus
 	id    string
 	store *geotest.Store // shared by instances when set
+	db    data.Store     // another store instead (liveServer.store is then nil)
 }
 
 func newLiveServer(t *testing.T, s liveSetup) *liveServer {
 	t.Helper()
-	if s.store == nil {
-		s.store = geotest.NewStoreWith(geotest.Fixture())
+	var st data.Store = s.db
+	if st == nil {
+		if s.store == nil {
+			s.store = geotest.NewStoreWith(geotest.Fixture())
+		}
+		st = s.store
 	}
 	if s.bus == nil {
 		s.bus = live.NewMemoryBus()
@@ -55,7 +60,7 @@ func newLiveServer(t *testing.T, s liveSetup) *liveServer {
 		t.Fatal(err)
 	}
 	ls := &liveServer{store: s.store, hub: hub}
-	srv := server.New(s.cfg, server.Deps{Store: s.store, Live: hub, Logger: log,
+	srv := server.New(s.cfg, server.Deps{Store: st, Live: hub, Logger: log,
 		OnChange: []func(data.Change){func(ch data.Change) {
 			ls.mu.Lock()
 			ls.changes = append(ls.changes, ch)

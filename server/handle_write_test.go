@@ -6,11 +6,13 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
 
 	"github.com/armsflow/armsflow/data"
+	"github.com/armsflow/armsflow/data/sqlite"
 	"github.com/armsflow/armsflow/geo/geotest"
 	"github.com/armsflow/armsflow/server"
 	"github.com/armsflow/armsflow/server/live"
@@ -300,4 +302,61 @@ func FuzzPostTransfers(f *testing.F) {
 			t.Fatalf("status %d: %s", rec.Code, rec.Body.String())
 		}
 	})
+}
+
+// TestWritesOnSQLite runs the write API against the real store: keys,
+// actor references and read-back work the same there.
+func TestWritesOnSQLite(t *testing.T) {
+	ctx := t.Context()
+	db, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "armsflow.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	if _, err := db.Apply(ctx, geotest.Fixture(), false); err != nil {
+		t.Fatal(err)
+	}
+	ls := newLiveServer(t, liveSetup{cfg: server.Config{WriteTokens: []string{writeToken}}, db: db})
+	c := ls.watch(t)
+
+	var got writeAnswer
+	ls.write(t, "POST", "/api/transfers", "["+newTransferJSON("NASAMS")+","+newTransferJSON("IRIS-T")+"]", http.StatusCreated, &got)
+	if len(got.Transfers) != 2 || got.Transfers[0].ID == 0 || got.Transfers[1].ID == got.Transfers[0].ID {
+		t.Fatalf("answer %+v", got.Transfers)
+	}
+	for range 2 {
+		if ev := expectTransfer(t, c, live.TypeTransferAdded); ev.Flow == nil || ev.Flow.Deals != 5 {
+			t.Fatalf("event %+v flow %+v", ev.Transfer, ev.Flow)
+		}
+	}
+	expectTiles(t, c)
+
+	csv := "supplier,recipient,weapon,category,status,source_publisher,source_title,source_date\n" +
+		"United Kingdom,Ukraine,Storm Shadow,missiles,delivered,armsflow test,Invented row (not real data),2026\n"
+	if status, _, b := ls.do(t, "POST", "/api/transfers", csv, "Authorization: Bearer "+writeToken, "Content-Type: text/csv"); status != http.StatusCreated {
+		t.Fatalf("CSV: %d %s", status, b)
+	}
+	expectTransfer(t, c, live.TypeTransferAdded)
+	expectTiles(t, c)
+
+	id := got.Transfers[0].ID
+	body := strings.Replace(newTransferJSON("NASAMS"), `"quantity":2`, `"quantity":3`, 1)
+	var one oneAnswer
+	ls.write(t, "PUT", fmt.Sprintf("/api/transfers/%d", id), body, http.StatusOK, &one)
+	if one.Transfer.ID != id || *one.Transfer.Quantity != 3 || one.Transfer.Key != got.Transfers[0].Key {
+		t.Fatalf("put %+v", one.Transfer)
+	}
+	expectTransfer(t, c, live.TypeTransferUpdated)
+	expectTiles(t, c)
+	ls.write(t, "DELETE", fmt.Sprintf("/api/transfers/%d", id), "", http.StatusOK, &one)
+	expectTransfer(t, c, live.TypeTransferDeleted)
+	expectTiles(t, c)
+
+	// An unknown actor is refused before the store is asked.
+	status, _, b := ls.do(t, "POST", "/api/transfers", strings.Replace(newTransferJSON("X"), `"UKR"`, `"XYZ"`, 1),
+		"Authorization: Bearer "+writeToken)
+	if status != 400 || !strings.Contains(decodeError(t, b).Error, "XYZ") {
+		t.Fatalf("unknown actor: %d %s", status, b)
+	}
+	c.Alive()
 }
