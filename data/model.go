@@ -269,11 +269,23 @@ func (t *Transfer) Validate() error {
 	if t.Source.Publisher == "" || t.Source.Title == "" || t.Source.Date == "" {
 		errs = append(errs, "source citation needs publisher, title and date")
 	}
+	for _, f := range [...]struct{ name, v string }{{"key", t.Key}, {"weapon", t.Weapon}, {"description", t.Description},
+		{"source_category", t.SourceCategory}, {"notes", t.Notes}, {"source publisher", t.Source.Publisher},
+		{"source title", t.Source.Title}, {"source url", t.Source.URL}, {"source identifier", t.Source.Identifier}} {
+		if len(f.v) > MaxTextBytes {
+			errs = append(errs, fmt.Sprintf("%s is %d bytes long, over the %d-byte limit", f.name, len(f.v), MaxTextBytes))
+		}
+	}
 	if len(errs) > 0 {
 		return &ValidationError{Problems: errs}
 	}
 	return nil
 }
+
+// MaxTextBytes bounds each text field of a transfer (notes, weapon,
+// source title...): far above any real entry, low enough that one row
+// cannot bloat every answer and tile that carries it.
+const MaxTextBytes = 16 << 10
 
 // ValidationError lists what is wrong with a record.
 type ValidationError struct{ Problems []string }

@@ -236,6 +236,10 @@ func (d *countryDecoder) add(label, code, name string, g orb.Geometry, region, s
 	if rep.Any() {
 		d.notes = append(d.notes, fmt.Sprintf("%s: repaired geometry: %s", label, rep))
 	}
+	if rep.Crossing > 0 {
+		d.notes = append(d.notes, fmt.Sprintf("%s: kept %d self-intersecting rings as given (first crossing at %.6g, %.6g)",
+			label, rep.Crossing, rep.CrossAt[0], rep.CrossAt[1]))
+	}
 	if name == "" {
 		name = code
 	}

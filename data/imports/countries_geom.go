@@ -19,6 +19,10 @@ type geomRepairs struct {
 	Cut         int // polygons cut at the antimeridian
 	PoleCaps    int // rings around a pole closed along it
 	InputPoints int
+	// Crossing counts rings kept although they cross themselves (Natural
+	// Earth's own Sudan does at 1:110m); CrossAt is the first crossing.
+	Crossing int
+	CrossAt  orb.Point
 }
 
 // Any reports whether anything was repaired (rewinding is not a repair).
@@ -92,6 +96,14 @@ func cleanMultiPolygon(mp orb.MultiPolygon, rep *geomRepairs) (orb.MultiPolygon,
 		}
 		for _, part := range parts {
 			if p := finishPolygon(part, rep); len(p) > 0 {
+				for _, r := range p {
+					if at, ok := ringCrossing(r); ok {
+						if rep.Crossing == 0 {
+							rep.CrossAt = at
+						}
+						rep.Crossing++
+					}
+				}
 				out = append(out, p)
 			}
 		}
