@@ -24,7 +24,7 @@ func cmdExport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		fmt.Fprintln(stderr, "usage: armsflow export [flags] mbtiles|pmtiles OUT\n\nflags:")
 		fs.PrintDefaults()
 	}
-	db := fs.String("db", "armsflow.db", "database: a SQLite file path")
+	db := fs.String("db", "armsflow.db", "database: a SQLite file path or a postgres:// URL")
 	var layers cli.List
 	fs.Var(&layers, "layers", "layers to export, comma list (default: every layer)")
 	minZoom := fs.Int("minzoom", 0, "first zoom")

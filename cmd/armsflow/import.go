@@ -19,7 +19,7 @@ func cmdImport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		fmt.Fprintln(stderr, "usage: armsflow import [flags] KIND FILE\n\nkinds: sipri, ucdp, ucdp-ged, kiel, countries, transfers\n\nflags:")
 		fs.PrintDefaults()
 	}
-	db := fs.String("db", "armsflow.db", "database: a SQLite file path")
+	db := fs.String("db", "armsflow.db", "database: a SQLite file path or a postgres:// URL")
 	dry := fs.Bool("dry-run", false, "report what would change; store nothing")
 	skip := fs.Bool("skip-invalid", false, "store the valid rows and report the invalid ones by line (default: any invalid row stores nothing)")
 	noDefaults := fs.Bool("no-defaults", false, "do not load the embedded default data into a fresh database first")
@@ -37,12 +37,25 @@ func cmdImport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		return err
 	}
 	defer st.Close()
+	opts := imports.Options{DryRun: *dry, SkipInvalid: *skip}
 	if !*noDefaults && !*dry {
-		if err := loadDefaults(ctx, st, slog.New(slog.NewTextHandler(stderr, nil))); err != nil {
-			return err
+		v, err := st.Version(ctx)
+		if err != nil {
+			return fmt.Errorf("read data version: %w", err)
+		}
+		if v == 0 {
+			// a fresh database gets the default data first, but only once the
+			// file is known to import: a failed import writes nothing at all
+			check := opts
+			check.DryRun = true
+			if _, err := imports.Import(ctx, st, kind, path, check); err != nil {
+				return fmt.Errorf("import %s %s: %w", kind, path, err)
+			}
+			if err := loadDefaults(ctx, st, slog.New(slog.NewTextHandler(stderr, nil))); err != nil {
+				return err
+			}
 		}
 	}
-	opts := imports.Options{DryRun: *dry, SkipInvalid: *skip}
 	if !*quiet {
 		opts.Progress = stderr
 	}

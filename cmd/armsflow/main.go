@@ -3,6 +3,7 @@
 //	armsflow serve   [--addr 127.0.0.1:8080] [--db armsflow.db] ...   serve the map, tiles, API and live updates
 //	armsflow import  KIND FILE [--db PATH] [--dry-run]                 import a data file (sipri, ucdp, ucdp-ged, kiel, countries, transfers)
 //	armsflow export  mbtiles|pmtiles OUT [--layers ...] [--minzoom] [--maxzoom] [filter flags]
+//	armsflow migrate --from armsflow.db --to postgres://...              copy a database across stores, verified
 //	armsflow version
 //
 // Every flag can also be set with an ARMSFLOW_* environment variable
@@ -55,6 +56,7 @@ commands:
   serve     serve the map, vector tiles, data API and live updates
   import    import a data file: armsflow import KIND FILE (kinds: sipri, ucdp, ucdp-ged, kiel, countries, transfers)
   export    export tiles for offline use: armsflow export mbtiles|pmtiles OUT
+  migrate   copy a whole database across stores: armsflow migrate --from armsflow.db --to postgres://...
   version   print the version
 
 Run 'armsflow <command> --help' for a command's flags. Every flag can also be set by an
@@ -74,6 +76,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return cmdImport(ctx, rest, stdout, stderr)
 	case "export":
 		return cmdExport(ctx, rest, stdout, stderr)
+	case "migrate":
+		return cmdMigrate(ctx, rest, stdout, stderr)
 	case "version", "--version", "-version":
 		fmt.Fprintln(stdout, "armsflow", version)
 		return nil

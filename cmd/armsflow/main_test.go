@@ -64,6 +64,19 @@ func TestCLI(t *testing.T) {
 	if _, _, err := runCLI(t, "import", "--db", db, "martian", good); err == nil || !strings.Contains(err.Error(), "martian") {
 		t.Fatalf("unknown kind: %v", err)
 	}
+	// a failed import into a fresh database writes nothing, not even the default data
+	if _, _, err := runCLI(t, "import", "--db", db, "--quiet", "transfers", bad); err == nil {
+		t.Fatal("bad file into a fresh database: no error")
+	}
+	if st, err := sqlite.Open(context.Background(), db); err != nil {
+		t.Fatal(err)
+	} else {
+		v, _ := st.Version(context.Background())
+		st.Close()
+		if v != 0 {
+			t.Fatalf("failed import into a fresh database left data version %d, want 0", v)
+		}
+	}
 
 	// dry run: reports, stores nothing of the file
 	out, _, err := runCLI(t, "import", "transfers", good, "--db", db, "--dry-run", "--quiet")

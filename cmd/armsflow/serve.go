@@ -47,7 +47,7 @@ type serveFlags struct {
 
 func (f *serveFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.addr, "addr", "127.0.0.1:8080", "listen address host:port")
-	fs.StringVar(&f.db, "db", "armsflow.db", "database: a SQLite file path (created and filled with the default data when new)")
+	fs.StringVar(&f.db, "db", "armsflow.db", "database: a SQLite file path or a postgres:// URL (filled with the default data when new)")
 	fs.StringVar(&f.publicURL, "public-url", "", "public base URL for links in TileJSON and oEmbed (default: from each request)")
 	fs.StringVar(&f.logLevel, "log-level", "info", "log level: debug, info, warn, error")
 	fs.StringVar(&f.logFormat, "log-format", "text", "log format: text or json")
@@ -136,6 +136,15 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	cache, err := tiles.NewCache(renderer, src, tiles.CacheOptions{MaxBytes: int64(f.cacheMB) << 20, Logger: log})
 	if err != nil {
 		return fmt.Errorf("tile cache: %w", err)
+	}
+	if w, ok := st.(versionWatcher); ok {
+		// a shared database: writes by other instances reload the snapshot at
+		// once (the tile cache follows the snapshot's version), not at the next poll
+		go func() {
+			if err := w.WatchVersion(ctx, func(int64) { src.MarkStale() }); err != nil {
+				log.Warn("not watching the database for other instances' writes; relying on --poll", "err", err)
+			}
+		}()
 	}
 	hub, err := newHub(f, log)
 	if err != nil {

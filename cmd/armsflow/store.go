@@ -4,22 +4,35 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"strings"
 
 	"github.com/armsflow/armsflow/data"
 	"github.com/armsflow/armsflow/data/defaults"
+	"github.com/armsflow/armsflow/data/postgres"
 	"github.com/armsflow/armsflow/data/sqlite"
 )
 
-// openStore opens the store named by --db: a file path is SQLite.
+// isPostgres reports whether a --db value names a PostgreSQL database.
+func isPostgres(dsn string) bool {
+	return strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://")
+}
+
+// openStore opens the store named by --db: a postgres:// URL is
+// PostgreSQL/PostGIS, anything else a SQLite file path.
 func openStore(ctx context.Context, dsn string) (data.Store, error) {
 	if dsn == "" {
-		return nil, usageError{"--db is empty: give a database path"}
+		return nil, usageError{"--db is empty: give a SQLite file path or a postgres:// URL"}
 	}
-	st, err := sqlite.Open(ctx, dsn)
-	if err != nil {
-		return nil, err
+	if isPostgres(dsn) {
+		return postgres.Open(ctx, dsn)
 	}
-	return st, nil
+	return sqlite.Open(ctx, dsn)
+}
+
+// versionWatcher is a store that announces writes made by other processes
+// (PostgreSQL's LISTEN/NOTIFY).
+type versionWatcher interface {
+	WatchVersion(ctx context.Context, fn func(version int64)) error
 }
 
 // loadDefaults fills a fresh store with the embedded default data.
