@@ -131,8 +131,13 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return fmt.Errorf("load data: %w", err)
 	}
 	m := metrics.New()
-	var renderer tiles.TileRenderer = tiles.NewRenderer(src, tiles.Options{Extent: 4096, Buffer: uint32(f.buffer), MinZoom: f.minZoom, MaxZoom: f.maxZoom})
-	renderer = m.InstrumentRenderer(renderer)
+	base := tiles.NewRenderer(src, tiles.Options{Extent: 4096, Buffer: uint32(f.buffer), MinZoom: f.minZoom, MaxZoom: f.maxZoom})
+	renderer := m.InstrumentRenderer(base)
+	go func() { // prepare each zoom's geometry now, not on the first requests
+		if err := base.Warm(ctx); err != nil && ctx.Err() == nil {
+			log.Warn("tile warm-up failed; zooms are prepared on first use", "err", err)
+		}
+	}()
 	cache, err := tiles.NewCache(renderer, src, tiles.CacheOptions{MaxBytes: int64(f.cacheMB) << 20, Logger: log})
 	if err != nil {
 		return fmt.Errorf("tile cache: %w", err)
