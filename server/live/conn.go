@@ -16,16 +16,18 @@ import (
 
 // conn is one client socket. readLoop reads and owns closing the socket;
 // writeLoop is the only writer. Everything else talks to the writer through
-// send (events and replies, bounded), wake (room states changed: coalesced,
-// the writer sends each room's latest) and done (close now).
+// send, one bounded queue of events, replies and markers (ping now; a
+// viewed room has a new state: the writer then sends each room's latest,
+// so room states never queue up), and done (close now).
 type conn struct {
 	hub  *Hub
 	ws   *websocket.Conn
 	ip   string
-	send chan any // *websocket.PreparedMessage (shared) or []byte (this client's own)
-	wake chan struct{}
+	send chan any // *websocket.PreparedMessage (shared), []byte (this client's own) or a marker
 	done chan struct{}
 	dead atomic.Bool
+
+	roomsPending atomic.Bool // a markRooms is queued
 
 	killOnce  sync.Once
 	closeCode int // set once before done is closed; 0: no close frame
@@ -45,7 +47,6 @@ func newConn(h *Hub, ws *websocket.Conn, ip string) *conn {
 		ws:      ws,
 		ip:      ip,
 		send:    make(chan any, h.opts.SendQueue),
-		wake:    make(chan struct{}, 1),
 		done:    make(chan struct{}),
 		limiter: rate.NewLimiter(rate.Limit(h.opts.MessageRate), h.opts.MessageBurst),
 	}
@@ -93,11 +94,19 @@ func (c *conn) replyError(id, channel, code, msg string) {
 	c.reply(Envelope{Type: TypeError, ID: id, Channel: channel, Data: mustJSON(ErrorData{Code: code, Message: msg})})
 }
 
-// notify tells the writer a viewed room has a new state.
+// marker is a queued instruction to the writer.
+type marker uint8
+
+const (
+	markPing  marker = iota + 1 // send a ping
+	markRooms                   // send the viewed rooms' latest states
+)
+
+// notify tells the writer a viewed room has a new state; one marker in the
+// queue stands for any number of changes.
 func (c *conn) notify() {
-	select {
-	case c.wake <- struct{}{}:
-	default:
+	if c.roomsPending.CompareAndSwap(false, true) {
+		c.enqueue(markRooms)
 	}
 }
 
@@ -119,23 +128,14 @@ func (c *conn) removeChannel() {
 
 func (c *conn) writeLoop() {
 	defer c.hub.wg.Done()
-	ping := time.NewTicker(c.hub.opts.PingInterval)
-	defer ping.Stop()
 	for {
-		var err error
 		select {
 		case m := <-c.send:
-			err = c.write(m)
-		case <-c.wake:
-			// Queued replies (a subscribe's ack) go before room states.
-			for n := len(c.send); n > 0 && err == nil; n-- {
-				err = c.write(<-c.send)
+			if err := c.write(m); err != nil {
+				c.kill(0, "")
+				_ = c.ws.Close()
+				return
 			}
-			if err == nil {
-				err = c.flushRooms()
-			}
-		case <-ping.C:
-			err = c.ws.WriteControl(websocket.PingMessage, nil, time.Now().Add(c.hub.opts.WriteWait))
 		case <-c.done:
 			if c.closeCode != 0 {
 				_ = c.ws.WriteControl(websocket.CloseMessage,
@@ -146,23 +146,30 @@ func (c *conn) writeLoop() {
 			_ = c.ws.NetConn().SetReadDeadline(time.Now().Add(closeGrace))
 			return
 		}
-		if err != nil {
-			c.kill(0, "")
-			_ = c.ws.Close()
-			return
-		}
 	}
 }
 
 func (c *conn) write(m any) error {
-	if err := c.ws.SetWriteDeadline(time.Now().Add(c.hub.opts.WriteWait)); err != nil {
-		return err
-	}
+	deadline := time.Now().Add(c.hub.opts.WriteWait)
 	switch m := m.(type) {
 	case *websocket.PreparedMessage:
+		if err := c.ws.SetWriteDeadline(deadline); err != nil {
+			return err
+		}
 		return c.ws.WritePreparedMessage(m)
 	case []byte:
+		if err := c.ws.SetWriteDeadline(deadline); err != nil {
+			return err
+		}
 		return c.ws.WriteMessage(websocket.TextMessage, m)
+	case marker:
+		switch m {
+		case markPing:
+			return c.ws.WriteControl(websocket.PingMessage, nil, deadline)
+		case markRooms:
+			c.roomsPending.Store(false) // a change from now on queues a new marker
+			return c.flushRooms()
+		}
 	}
 	return nil
 }

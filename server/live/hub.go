@@ -146,7 +146,7 @@ type Hub struct {
 
 	stop      chan struct{}
 	stopOnce  sync.Once
-	sweepDone chan struct{}
+	housekept chan struct{} // closed when housekeep returns
 	unsub     []func()
 
 	slowDrops atomic.Uint64
@@ -175,7 +175,7 @@ func NewHub(opts Options, bus Bus) (*Hub, error) {
 		rooms:      map[string]*room{},
 		tombstones: map[string]time.Time{},
 		stop:       make(chan struct{}),
-		sweepDone:  make(chan struct{}),
+		housekept:  make(chan struct{}),
 	}
 	h.upgrader = websocket.Upgrader{
 		HandshakeTimeout: 10 * time.Second,
@@ -213,8 +213,32 @@ func NewHub(opts Options, bus Bus) (*Hub, error) {
 		return nil, fmt.Errorf("live hub: %w", err)
 	}
 	h.unsub = append(h.unsub, u)
-	go h.sweepRooms()
+	go h.housekeep()
 	return h, nil
+}
+
+// housekeep pings every socket each PingInterval (through its queue, so
+// the writer needs no timer of its own) and closes idle rooms.
+func (h *Hub) housekeep() {
+	defer close(h.housekept)
+	ping := time.NewTicker(h.opts.PingInterval)
+	defer ping.Stop()
+	sweep := time.NewTicker(min(max(h.opts.RoomIdle/4, 10*time.Millisecond), time.Minute))
+	defer sweep.Stop()
+	for {
+		select {
+		case <-h.stop:
+			return
+		case <-ping.C:
+			h.mu.RLock()
+			for c := range h.conns {
+				c.enqueue(markPing)
+			}
+			h.mu.RUnlock()
+		case now := <-sweep.C:
+			h.expireRooms(now)
+		}
+	}
 }
 
 func (h *Hub) subject(s string) string { return h.opts.Subject + "." + s }
@@ -460,7 +484,7 @@ func (h *Hub) Shutdown(ctx context.Context) error {
 	h.mu.Unlock()
 	h.stopOnce.Do(func() {
 		close(h.stop)
-		<-h.sweepDone
+		<-h.housekept
 		h.unsubscribeBus()
 	})
 	for _, c := range conns {

@@ -339,36 +339,25 @@ func (h *Hub) closeRoom(ctx context.Context, r *room, reason string, announce bo
 	}
 }
 
-// sweepRooms closes rooms idle for RoomIdle and forgets old tombstones.
-func (h *Hub) sweepRooms() {
-	defer close(h.sweepDone)
-	every := min(max(h.opts.RoomIdle/4, 10*time.Millisecond), time.Minute)
-	t := time.NewTicker(every)
-	defer t.Stop()
-	for {
-		select {
-		case <-h.stop:
-			return
-		case now := <-t.C:
-			var idle []*room
-			h.roomsMu.Lock()
-			for _, r := range h.rooms {
-				r.mu.Lock()
-				if now.Sub(r.updated) >= h.opts.RoomIdle {
-					idle = append(idle, r)
-				}
-				r.mu.Unlock()
-			}
-			for id, at := range h.tombstones {
-				if now.Sub(at) > tombstoneFor {
-					delete(h.tombstones, id)
-				}
-			}
-			h.roomsMu.Unlock()
-			for _, r := range idle {
-				h.closeRoom(context.Background(), r, "idle", true)
-			}
+// expireRooms closes rooms idle for RoomIdle and forgets old tombstones.
+func (h *Hub) expireRooms(now time.Time) {
+	var idle []*room
+	h.roomsMu.Lock()
+	for _, r := range h.rooms {
+		r.mu.Lock()
+		if now.Sub(r.updated) >= h.opts.RoomIdle {
+			idle = append(idle, r)
 		}
+		r.mu.Unlock()
+	}
+	for id, at := range h.tombstones {
+		if now.Sub(at) > tombstoneFor {
+			delete(h.tombstones, id)
+		}
+	}
+	h.roomsMu.Unlock()
+	for _, r := range idle {
+		h.closeRoom(context.Background(), r, "idle", true)
 	}
 }
 
