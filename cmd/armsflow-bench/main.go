@@ -9,6 +9,13 @@
 //
 //	armsflow-bench -bin bin/armsflow            start `armsflow serve` on a free port with a temporary database
 //	armsflow-bench -url http://127.0.0.1:8080   measure a server already running (-pid for its RSS)
+//	armsflow-bench -bin bin/armsflow -postgres "$ARMSFLOW_TEST_POSTGRES"
+//	                                            the same against a fresh PostgreSQL database made on that cluster
+//
+// With -bin the report also gives the time from start to ready: on a fresh
+// database that is the schema, the default data load and the first
+// snapshot, the part of serving where the store matters most (tiles are
+// rendered from the in-memory snapshot).
 package main
 
 import (
@@ -23,7 +30,6 @@ import (
 	"os"
 	"os/exec"
 	"os/signal"
-	"path/filepath"
 	"slices"
 	"strings"
 	"syscall"
@@ -45,6 +51,8 @@ func run(args []string, stdout, stderr io.Writer) error {
 	bin := fs.String("bin", "", "armsflow binary to start (serve on 127.0.0.1, a free port, a temporary database)")
 	base := fs.String("url", "", "base URL of a server already running on loopback (instead of -bin)")
 	pid := fs.Int("pid", 0, "with -url: the server's process id, for its peak RSS")
+	db := fs.String("db", "", "with -bin: the server's --db, a SQLite path or a postgres:// URL (default: a fresh temporary SQLite file)")
+	pgBase := fs.String("postgres", "", "with -bin: postgres:// URL of a cluster (e.g. $ARMSFLOW_TEST_POSTGRES); serve from a fresh database made on it, dropped afterwards")
 	layer := fs.String("layer", "countries", "layer list of the measured passes")
 	maxZoom := fs.Int("max-zoom", 6, "last zoom requested")
 	clients := fs.Int("clients", 64, "concurrent keep-alive clients")
@@ -60,16 +68,31 @@ func run(args []string, stdout, stderr io.Writer) error {
 	if (*bin == "") == (*base == "") {
 		return errors.New("give exactly one of -bin (start a server) or -url (use a running one)")
 	}
+	if *bin == "" && (*db != "" || *pgBase != "") {
+		return errors.New("-db and -postgres go with -bin (the bench starts the server)")
+	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 
+	storeLine := ""
 	if *bin != "" {
-		srv, err := startServer(ctx, *bin, stderr)
+		st, err := newBenchStore(ctx, *db, *pgBase)
+		if err != nil {
+			return err
+		}
+		defer func() {
+			if err := st.cleanup(); err != nil {
+				fmt.Fprintf(stderr, "armsflow-bench: remove the bench database: %v\n", err)
+			}
+		}()
+		began := time.Now()
+		srv, err := startServer(ctx, *bin, st.db, stderr)
 		if err != nil {
 			return err
 		}
 		defer srv.stop()
 		*base, *pid = srv.url, srv.cmd.Process.Pid
+		storeLine = fmt.Sprintf("store: %s; start to ready (schema, default data if new, first snapshot): %.2f s\n", st.label, time.Since(began).Seconds())
 	}
 	r, err := loadtest.NewRunner(loadtest.Config{BaseURL: *base, Layer: *layer, MaxZoom: *maxZoom, Clients: *clients,
 		Seed: *seed, WarmFor: *warm, MaxPasses: *passes})
@@ -78,6 +101,7 @@ func run(args []string, stdout, stderr io.Writer) error {
 	}
 	defer r.Close()
 	fmt.Fprintf(stdout, "armsflow tile load test: %s, %d tiles of z0-z%d, %d clients, Accept-Encoding: gzip\n", *base, len(r.Tiles()), *maxZoom, *clients)
+	fmt.Fprint(stdout, storeLine)
 	cold := r.Pass(ctx, "cold "+*layer, *layer)
 	cold.Write(stdout)
 	w := r.Warm(ctx)
@@ -187,31 +211,25 @@ func catalogLayers(ctx context.Context, base string) ([]string, error) {
 type childServer struct {
 	cmd  *exec.Cmd
 	url  string
-	dir  string
 	done chan error
 }
 
-// startServer runs `bin serve` on a free loopback port with a new database
-// in a temporary directory and waits until it answers.
-func startServer(ctx context.Context, bin string, stderr io.Writer) (*childServer, error) {
+// startServer runs `bin serve --db db` on a free loopback port and waits
+// until it answers.
+func startServer(ctx context.Context, bin, db string, stderr io.Writer) (*childServer, error) {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return nil, err
 	}
 	addr := ln.Addr().String()
 	ln.Close()
-	dir, err := os.MkdirTemp("", "armsflow-bench-*")
-	if err != nil {
-		return nil, err
-	}
-	cmd := exec.Command(bin, "serve", "--addr", addr, "--db", filepath.Join(dir, "bench.db"))
+	cmd := exec.Command(bin, "serve", "--addr", addr, "--db", db)
 	cmd.Stdout, cmd.Stderr = io.Discard, stderr
 	cmd.Env = slices.DeleteFunc(os.Environ(), func(kv string) bool { return strings.HasPrefix(kv, "ARMSFLOW_") })
 	if err := cmd.Start(); err != nil {
-		os.RemoveAll(dir)
 		return nil, fmt.Errorf("start %s: %w", bin, err)
 	}
-	s := &childServer{cmd: cmd, url: "http://" + addr, dir: dir, done: make(chan error, 1)}
+	s := &childServer{cmd: cmd, url: "http://" + addr, done: make(chan error, 1)}
 	go func() { s.done <- cmd.Wait() }()
 	deadline := time.Now().Add(2 * time.Minute)
 	for {
@@ -224,7 +242,6 @@ func startServer(ctx context.Context, bin string, stderr io.Writer) (*childServe
 		}
 		select {
 		case err := <-s.done:
-			os.RemoveAll(dir)
 			return nil, fmt.Errorf("%s serve exited before answering: %v", bin, err)
 		case <-ctx.Done():
 			s.stop()
@@ -238,8 +255,7 @@ func startServer(ctx context.Context, bin string, stderr io.Writer) (*childServe
 	}
 }
 
-// stop ends the server (SIGTERM, then SIGKILL after 10s) and removes its
-// temporary directory.
+// stop ends the server (SIGTERM, then SIGKILL after 10s).
 func (s *childServer) stop() {
 	_ = s.cmd.Process.Signal(syscall.SIGTERM)
 	select {
@@ -248,5 +264,4 @@ func (s *childServer) stop() {
 		_ = s.cmd.Process.Kill()
 		<-s.done
 	}
-	os.RemoveAll(s.dir)
 }
