@@ -79,6 +79,7 @@ type Server struct {
 
 	mu     sync.Mutex
 	stderr bytes.Buffer
+	logTo  io.Writer // when set, the log goes here instead of stderr
 	done   chan struct{}
 	err    error // from Wait, once done is closed
 }
@@ -87,6 +88,9 @@ type Server struct {
 func (s *Server) Write(p []byte) (int, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if s.logTo != nil {
+		return s.logTo.Write(p)
+	}
 	return s.stderr.Write(p)
 }
 
@@ -101,11 +105,17 @@ func (s *Server) Log() string {
 // environment, and waits (up to 2 minutes: a fresh database loads the
 // default data first) until /readyz answers 200.
 func Start(ctx context.Context, bin string, env []string, args ...string) (*Server, error) {
+	return StartWithLog(ctx, bin, env, nil, args...)
+}
+
+// StartWithLog is Start with the server's output written to log (a file,
+// for long runs) instead of kept in memory; nil keeps it in memory.
+func StartWithLog(ctx context.Context, bin string, env []string, log io.Writer, args ...string) (*Server, error) {
 	addr, err := FreeAddr()
 	if err != nil {
 		return nil, err
 	}
-	s := &Server{Addr: addr, URL: "http://" + addr, done: make(chan struct{})}
+	s := &Server{Addr: addr, URL: "http://" + addr, done: make(chan struct{}), logTo: log}
 	s.Cmd = exec.Command(bin, append([]string{"serve", "--addr", addr}, args...)...)
 	s.Cmd.Env = append(os.Environ(), env...)
 	s.Cmd.Stdout = s
