@@ -196,3 +196,10 @@ func layerLabel(layers []string) string {
 	slices.Sort(s)
 	return strings.Join(s, ",")
 }
+
+// WriteTextfile writes the metrics to path in the Prometheus text format,
+// atomically, for node_exporter's textfile collector: the way a one-shot
+// process such as `armsflow import` can report rows written.
+func (m *Metrics) WriteTextfile(path string) error {
+	return prometheus.WriteToTextfile(path, m.reg)
+}

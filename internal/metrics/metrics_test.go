@@ -5,6 +5,7 @@ import (
 	"errors"
 	"io"
 	"net/http/httptest"
+	"os"
 	"strings"
 	"testing"
 
@@ -109,4 +110,18 @@ func TestObserveRequestBoundsLabels(t *testing.T) {
 		`armsflow_http_requests_total{method="GET",route="/api/flows",status="200"} 1`,
 		`armsflow_http_requests_total{method="OTHER",route="/api/flows",status="405"} 1`,
 		`armsflow_http_response_bytes_total{route="/api/flows"} 100`)
+}
+
+func TestWriteTextfile(t *testing.T) {
+	m := New()
+	m.CountChange(data.Change{Inserted: map[string]int{"transfers": 5}})
+	p := t.TempDir() + "/armsflow.prom"
+	if err := m.WriteTextfile(p); err != nil {
+		t.Fatal(err)
+	}
+	b, err := os.ReadFile(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantLines(t, string(b), `armsflow_rows_written_total{kind="transfers",op="inserted"} 5`)
 }
