@@ -108,7 +108,7 @@ func (s *Server) observe(next http.Handler) http.Handler {
 			if v != nil && v != http.ErrAbortHandler {
 				s.log.ErrorContext(r.Context(), "panic serving request", "path", r.URL.Path, "panic", fmt.Sprint(v),
 					"stack", string(debug.Stack()))
-				if rw.status == 0 {
+				if rw.status == 0 && !rw.hijacked {
 					writeJSONError(rw, http.StatusInternalServerError, "internal error", "")
 				}
 			}

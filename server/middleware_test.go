@@ -380,3 +380,36 @@ func TestParseRate(t *testing.T) {
 		}
 	}
 }
+
+// TestPanicOutsideHandle: a handler that is not behind handle() (the
+// WebSocket hub is one) and panics still gets a JSON 500 without a stack,
+// the request is logged with the panic, and the server goes on.
+func TestPanicOutsideHandle(t *testing.T) {
+	o := &opsServer{store: geotest.NewStoreWith(geotest.Fixture()), m: metrics.New()}
+	srv := server.New(server.Config{}, server.Deps{Store: o.store, Metrics: o.m, Live: panicLive{},
+		Logger: slog.New(slog.NewJSONHandler(o, nil))})
+	o.ts = httptest.NewServer(srv)
+	defer o.ts.Close()
+	res, body := o.do(t, "GET", "/ws", nil, "")
+	if res.StatusCode != 500 || strings.Contains(string(body), "goroutine") || strings.Contains(string(body), ".go:") {
+		t.Fatalf("panicking /ws: %d %s", res.StatusCode, body)
+	}
+	lines := o.logLines(t)
+	panicked := false
+	for _, l := range lines {
+		if l["msg"] == "panic serving request" && strings.Contains(fmt.Sprint(l["stack"]), "goroutine") {
+			panicked = true
+		}
+	}
+	if !panicked {
+		t.Fatalf("no panic line with a stack in the log: %v", lines)
+	}
+	if res, _ := o.do(t, "GET", "/healthz", nil, ""); res.StatusCode != 200 {
+		t.Fatalf("after the panic: %d", res.StatusCode)
+	}
+}
+
+// panicLive is a LiveService whose /ws handler panics.
+type panicLive struct{ server.LiveService }
+
+func (panicLive) ServeHTTP(http.ResponseWriter, *http.Request) { panic("hub exploded") }
