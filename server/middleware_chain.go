@@ -49,29 +49,27 @@ type ops struct {
 	room     *limiter
 	draining atomic.Bool // set by Drain: /readyz answers 503
 	started  time.Time
+	ids      *idSource
+	nosniff  []string // the header value, shared by every answer (read only)
 }
 
 // setupOps builds the middleware around the router; New calls it after
 // routes().
 func (s *Server) setupOps(d Deps) {
 	s.ops.started = time.Now()
+	s.ops.ids = newIDSource()
+	s.ops.nosniff = []string{"nosniff"}
 	s.ops.write = newLimiter("write", s.cfg.WriteRate)
 	s.ops.room = newLimiter("room", s.cfg.RoomRate)
 	s.router.Use(s.routeMiddleware)
 	s.ops.handler = s.observe(s.limitBody(s.router))
 }
 
-// reqInfo is what the middleware learns about a request, shared through
-// its context.
-type reqInfo struct {
-	id    string
-	route string
-}
-
 type reqInfoKey struct{}
 
-func requestInfo(ctx context.Context) *reqInfo {
-	ri, _ := ctx.Value(reqInfoKey{}).(*reqInfo)
+// requestInfo is the request's recorder, which carries its id and route.
+func requestInfo(ctx context.Context) *recorder {
+	ri, _ := ctx.Value(reqInfoKey{}).(*recorder)
 	return ri
 }
 
@@ -93,12 +91,13 @@ const tileRoute = "/tiles/{layers}/{z}/{x}/{y}.mvt"
 func (s *Server) observe(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
-		ri := &reqInfo{id: requestIDFrom(r.Header.Get("X-Request-Id")), route: unmatchedRoute}
-		r = r.WithContext(context.WithValue(r.Context(), reqInfoKey{}, ri))
+		rw := &recorder{ResponseWriter: w, route: unmatchedRoute}
+		rw.id = s.ops.ids.from(r.Header.Get("X-Request-Id"))
+		rw.idHeader[0] = rw.id
+		r = r.WithContext(context.WithValue(r.Context(), reqInfoKey{}, rw))
 		h := w.Header()
-		h.Set("X-Request-Id", ri.id)
-		h.Set("X-Content-Type-Options", "nosniff")
-		rw := &recorder{ResponseWriter: w}
+		h["X-Request-Id"] = rw.idHeader[:]
+		h["X-Content-Type-Options"] = s.ops.nosniff
 		if m := s.ops.metrics; m != nil {
 			m.InFlight(1)
 			defer m.InFlight(-1)
@@ -112,7 +111,7 @@ func (s *Server) observe(next http.Handler) http.Handler {
 					writeJSONError(rw, http.StatusInternalServerError, "internal error", "")
 				}
 			}
-			s.finish(r, rw, ri, time.Since(start))
+			s.finish(r, rw, time.Since(start))
 			if v == http.ErrAbortHandler {
 				panic(v) // net/http aborts the response
 			}
@@ -122,7 +121,7 @@ func (s *Server) observe(next http.Handler) http.Handler {
 }
 
 // finish writes the access log line and records the request's metrics.
-func (s *Server) finish(r *http.Request, rw *recorder, ri *reqInfo, d time.Duration) {
+func (s *Server) finish(r *http.Request, rw *recorder, d time.Duration) {
 	status := rw.status
 	switch {
 	case rw.hijacked:
@@ -131,7 +130,7 @@ func (s *Server) finish(r *http.Request, rw *recorder, ri *reqInfo, d time.Durat
 		status = http.StatusOK // nothing written: net/http answers 200
 	}
 	if m := s.ops.metrics; m != nil {
-		m.ObserveRequest(ri.route, r.Method, status, rw.bytes, d)
+		m.ObserveRequest(rw.route, r.Method, status, rw.bytes, d)
 	}
 	ctx := r.Context()
 	if !s.log.Enabled(ctx, slog.LevelInfo) {
@@ -140,7 +139,7 @@ func (s *Server) finish(r *http.Request, rw *recorder, ri *reqInfo, d time.Durat
 	// The query string is left out: it may hold a (refused) credential.
 	s.log.LogAttrs(ctx, slog.LevelInfo, "request",
 		slog.String("method", r.Method),
-		slog.String("route", ri.route),
+		slog.String("route", rw.route),
 		slog.String("path", r.URL.Path),
 		slog.Int("status", status),
 		slog.Int64("bytes", rw.bytes),
@@ -170,15 +169,16 @@ func routeTemplate(r *http.Request) string {
 	if rt == nil {
 		return unmatchedRoute
 	}
+	// The tile route matches with a function, not a template (asking for
+	// its template would allocate an error on the hottest route).
+	if strings.HasPrefix(r.URL.Path, "/tiles/") && strings.HasSuffix(r.URL.Path, ".mvt") {
+		return tileRoute
+	}
 	if t, err := rt.GetPathTemplate(); err == nil {
 		return t
 	}
 	if n := rt.GetName(); n != "" {
 		return n
-	}
-	// the tile route matches with a function, not a template
-	if strings.HasPrefix(r.URL.Path, "/tiles/") && strings.HasSuffix(r.URL.Path, ".mvt") {
-		return tileRoute
 	}
 	return "other"
 }
@@ -219,6 +219,10 @@ type recorder struct {
 	status   int
 	bytes    int64
 	hijacked bool
+
+	id       string    // the request id
+	idHeader [1]string // id as a header value, without another allocation
+	route    string    // the matched route template, set after routing
 }
 
 func (rw *recorder) WriteHeader(code int) {

@@ -12,8 +12,9 @@ func FuzzRequestID(f *testing.F) {
 	for _, s := range []string{"", "abc-123", "trace/1:2@x", "a b", "x\ny", "é", strings.Repeat("a", 128), strings.Repeat("a", 129), "\x00"} {
 		f.Add(s)
 	}
+	ids := newIDSource()
 	f.Fuzz(func(t *testing.T, h string) {
-		id := requestIDFrom(h)
+		id := ids.from(h)
 		if !validRequestID(id) {
 			t.Fatalf("%q gave the invalid id %q", h, id)
 		}

@@ -5,21 +5,34 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"log/slog"
+	"strconv"
+	"sync/atomic"
 )
 
 // maxRequestIDLen bounds an X-Request-Id taken from a client.
 const maxRequestIDLen = 128
 
-// requestIDFrom returns the client's X-Request-Id when it is sane (1 to 128
-// characters of letters, digits and -_.:/+=@), else a new random id, so a
-// hostile header cannot forge log lines or fill them up.
-func requestIDFrom(h string) string {
+// idSource makes request ids: a random per-server prefix and a counter,
+// unique without a call to the random source per request.
+type idSource struct {
+	prefix string
+	n      atomic.Uint64
+}
+
+func newIDSource() *idSource {
+	var b [6]byte
+	_, _ = rand.Read(b[:]) // crypto/rand.Read never fails on supported platforms
+	return &idSource{prefix: hex.EncodeToString(b[:]) + "-"}
+}
+
+// from returns the client's X-Request-Id when it is sane (1 to 128
+// characters of letters, digits and -_.:/+=@), else a new id, so a hostile
+// header cannot forge log lines or fill them up.
+func (s *idSource) from(h string) string {
 	if validRequestID(h) {
 		return h
 	}
-	var b [12]byte
-	_, _ = rand.Read(b[:]) // crypto/rand.Read never fails on supported platforms
-	return hex.EncodeToString(b[:])
+	return s.prefix + strconv.FormatUint(s.n.Add(1), 36)
 }
 
 func validRequestID(s string) bool {

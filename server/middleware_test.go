@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"regexp"
 	"strconv"
 	"strings"
 	"sync"
@@ -147,12 +148,14 @@ func TestRequestIDAndAccessLog(t *testing.T) {
 	if got := res.Header.Get("X-Request-Id"); got != "trace-42.a:b" {
 		t.Fatalf("X-Request-Id %q, want the client's", got)
 	}
+	seen := map[string]bool{}
 	for _, bad := range []string{"a b", strings.Repeat("a", 129), "id\"with=quote", "é"} {
 		res, _ := o.do(t, "GET", "/healthz", map[string]string{"X-Request-Id": bad}, "")
 		got := res.Header.Get("X-Request-Id")
-		if got == bad || len(got) != 24 {
-			t.Errorf("X-Request-Id %q answered with %q, want a fresh 24-hex id", bad, got)
+		if got == bad || !regexp.MustCompile(`^[0-9a-f]{12}-[0-9a-z]+$`).MatchString(got) || seen[got] {
+			t.Errorf("X-Request-Id %q answered with %q, want a fresh id", bad, got)
 		}
+		seen[got] = true
 	}
 	var mine []map[string]any
 	for _, l := range o.logLines(t) {

@@ -12,6 +12,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/armsflow/armsflow/data"
@@ -34,6 +35,19 @@ type Metrics struct {
 	tileErrors  *prometheus.CounterVec
 	publish     *prometheus.HistogramVec
 	rows        *prometheus.CounterVec
+
+	seriesMu sync.RWMutex
+	series   map[seriesKey]*reqSeries // the request series seen, so a request allocates nothing
+}
+
+type seriesKey struct {
+	route, method string
+	status        int
+}
+
+type reqSeries struct {
+	count, bytes prometheus.Counter
+	duration     prometheus.Observer
 }
 
 // durationBuckets are request latencies from 0.5 ms to 10 s.
@@ -43,7 +57,8 @@ var durationBuckets = []float64{.0005, .001, .0025, .005, .01, .025, .05, .1, .2
 // process collectors.
 func New() *Metrics {
 	m := &Metrics{
-		reg: prometheus.NewRegistry(),
+		reg:    prometheus.NewRegistry(),
+		series: map[seriesKey]*reqSeries{},
 		requests: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "armsflow_http_requests_total",
 			Help: "HTTP requests answered, by route template (never the raw path), method and status.",
@@ -117,11 +132,24 @@ func methodLabel(m string) string {
 // template (or a fixed name such as "unmatched"), never a raw path, so the
 // number of series stays bounded.
 func (m *Metrics) ObserveRequest(route, method string, status int, bytes int64, d time.Duration) {
-	method = methodLabel(method)
-	m.requests.WithLabelValues(route, method, strconv.Itoa(status)).Inc()
-	m.duration.WithLabelValues(route, method).Observe(d.Seconds())
+	k := seriesKey{route, methodLabel(method), status}
+	m.seriesMu.RLock()
+	s := m.series[k]
+	m.seriesMu.RUnlock()
+	if s == nil {
+		s = &reqSeries{
+			count:    m.requests.WithLabelValues(k.route, k.method, strconv.Itoa(status)),
+			bytes:    m.respBytes.WithLabelValues(k.route),
+			duration: m.duration.WithLabelValues(k.route, k.method),
+		}
+		m.seriesMu.Lock()
+		m.series[k] = s
+		m.seriesMu.Unlock()
+	}
+	s.count.Inc()
+	s.duration.Observe(d.Seconds())
 	if bytes > 0 {
-		m.respBytes.WithLabelValues(route).Add(float64(bytes))
+		s.bytes.Add(float64(bytes))
 	}
 }
 
