@@ -265,18 +265,43 @@ func TestWriteRateLimit(t *testing.T) {
 }
 
 func TestWriteRateLimitPerToken(t *testing.T) {
-	// Two addresses cannot be faked over loopback, so the per-token bucket is
-	// shown with a limit the address bucket does not reach first: one token
-	// is refused while the other, from the same address, still passes.
+	// Requests straight to the handler, so each can come from its own
+	// address: a token's bucket is shared by every address it is used from.
 	o := newOpsServer(t, server.Config{WriteRate: mustRate(t, "2/h")})
-	a := map[string]string{"Authorization": "Bearer " + opsToken}
-	b := map[string]string{"Authorization": "Bearer second-token-abcdefghij"}
-	o.do(t, "DELETE", "/api/transfers/9999", a, "")
-	o.do(t, "DELETE", "/api/transfers/9999", a, "")
-	// the address has spent its 2; both tokens are refused now, by address
-	res, body := o.do(t, "DELETE", "/api/transfers/9999", b, "")
-	if res.StatusCode != 429 || !strings.Contains(string(body), "from one address") {
-		t.Fatalf("3rd write from the address: %d %s", res.StatusCode, body)
+	del := func(ip, tok string) *httptest.ResponseRecorder {
+		req := httptest.NewRequest("DELETE", "http://example.test/api/transfers/9999", nil)
+		req.RemoteAddr = ip + ":40000"
+		req.Header.Set("Authorization", "Bearer "+tok)
+		rec := httptest.NewRecorder()
+		o.srv.ServeHTTP(rec, req)
+		return rec
+	}
+	const other = "second-token-abcdefghij"
+	for _, ip := range []string{"192.0.2.1", "192.0.2.2"} {
+		if rec := del(ip, opsToken); rec.Code != 404 {
+			t.Fatalf("write from %s: %d %s", ip, rec.Code, rec.Body)
+		}
+	}
+	// the token has spent its 2 from two addresses; a third address is
+	// refused for the token, not for the address
+	rec := del("192.0.2.3", opsToken)
+	if rec.Code != 429 || !strings.Contains(rec.Body.String(), "with one write token") || rec.Header().Get("Retry-After") == "" {
+		t.Fatalf("3rd write with the token: %d %s", rec.Code, rec.Body)
+	}
+	// the refusal did not spend the address's allowance: another token passes
+	if rec := del("192.0.2.3", other); rec.Code != 404 {
+		t.Fatalf("other token from the same address: %d %s", rec.Code, rec.Body)
+	}
+	// an unknown token counts against its address only
+	for range 2 {
+		del("192.0.2.4", "not-a-token")
+	}
+	if rec := del("192.0.2.4", "not-a-token"); rec.Code != 429 || !strings.Contains(rec.Body.String(), "192.0.2.4") {
+		t.Fatalf("3rd write with a wrong token: %d %s", rec.Code, rec.Body)
+	}
+	s := scrapeMetrics(t, o)
+	if !strings.Contains(s, `armsflow_http_rate_limited_total{by="token",limit="write"} 1`) {
+		t.Fatalf("metrics:\n%s", grepLines(s, "rate_limited"))
 	}
 }
 
