@@ -6,6 +6,7 @@ import (
 	"slices"
 
 	"github.com/armsflow/armsflow/data"
+	"github.com/armsflow/armsflow/data/internal/geomcodec"
 	"github.com/jackc/pgx/v5"
 )
 
@@ -32,10 +33,10 @@ func queryCountries(ctx context.Context, q querier, where string, args ...any) (
 			return err
 		}
 		var err error
-		if c.Geometry, err = decodeMultiPolygon(g); err != nil {
+		if c.Geometry, err = geomcodec.DecodeMultiPolygon(g); err != nil {
 			return fmt.Errorf("country %s: %w", c.ISO3, err)
 		}
-		if c.Anchor, err = decodePoint(anch); err != nil {
+		if c.Anchor, err = geomcodec.DecodePoint(anch); err != nil {
 			return fmt.Errorf("country %s: anchor: %w", c.ISO3, err)
 		}
 		out = append(out, c)
@@ -113,7 +114,7 @@ func queryConflicts(ctx context.Context, q querier, where string, args ...any) (
 			c.Countries = nil
 		}
 		var err error
-		if c.Geometry, err = decodeGeom(g); err != nil {
+		if c.Geometry, err = geomcodec.Decode(g); err != nil {
 			return fmt.Errorf("conflict %s: %w", c.ID, err)
 		}
 		out = append(out, c)
@@ -167,7 +168,7 @@ func queryEvents(ctx context.Context, q querier, where string, args ...any) ([]d
 			return err
 		}
 		var err error
-		if e.Point, err = decodePoint(pt); err != nil {
+		if e.Point, err = geomcodec.DecodePoint(pt); err != nil {
 			return fmt.Errorf("event %s: %w", e.ID, err)
 		}
 		out = append(out, e)

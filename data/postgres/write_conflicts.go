@@ -7,6 +7,7 @@ import (
 
 	"github.com/armsflow/armsflow/data"
 	"github.com/armsflow/armsflow/data/internal/changeset"
+	"github.com/armsflow/armsflow/data/internal/geomcodec"
 	"github.com/paulmach/orb/encoding/ewkb"
 )
 
@@ -16,7 +17,7 @@ func (w *writer) putConflict(c *data.Conflict) error {
 	if err := c.Validate(); err != nil {
 		return err
 	}
-	geom, err := geomBytes(c.Geometry)
+	geom, err := geomcodec.Encode(c.Geometry)
 	if err != nil {
 		return err
 	}
@@ -68,7 +69,7 @@ func (w *writer) putConflict(c *data.Conflict) error {
 func sameConflict(old, c *data.Conflict, geom []byte) bool {
 	return old.Name == c.Name && old.Type == c.Type && old.StartYear == c.StartYear && old.EndYear == c.EndYear &&
 		old.Intensity == c.Intensity && maps.Equal(old.Years, c.Years) && slices.Equal(old.Countries, c.Countries) &&
-		slices.Equal(old.Parties, c.Parties) && sameGeom(old.Geometry, geom) && old.Source == c.Source
+		slices.Equal(old.Parties, c.Parties) && geomcodec.Same(old.Geometry, geom) && old.Source == c.Source
 }
 
 // putEvent upserts an event by ID. Its conflict, when named, must be stored

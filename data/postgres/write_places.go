@@ -5,6 +5,7 @@ import (
 
 	"github.com/armsflow/armsflow/data"
 	"github.com/armsflow/armsflow/data/internal/changeset"
+	"github.com/armsflow/armsflow/data/internal/geomcodec"
 )
 
 // putCountry upserts a country by ISO3 and, with withActor, the state actor
@@ -14,7 +15,7 @@ func (w *writer) putCountry(c *data.Country, withActor bool) error {
 	if err := c.Validate(); err != nil {
 		return err
 	}
-	geom, err := geomBytes(c.Geometry)
+	geom, err := geomcodec.Encode(c.Geometry)
 	if err != nil {
 		return err
 	}
@@ -29,14 +30,14 @@ func (w *writer) putCountry(c *data.Country, withActor bool) error {
 		w.cs.Touch(changeset.LayersCountry, c.ISO3)
 		w.cs.TouchAll()
 	case old.Name == c.Name && old.Region == c.Region && old.Subregion == c.Subregion &&
-		old.Anchor == c.Anchor && sameGeom(old.Geometry, geom):
+		old.Anchor == c.Anchor && geomcodec.Same(old.Geometry, geom):
 		w.cs.Unchanged[changeset.Countries]++
 	default:
 		w.queue(label+"update", `UPDATE countries SET name = $2, region = $3, subregion = $4,
 			geometry = ST_GeomFromWKB($5, 4326), anchor = ST_SetSRID(ST_MakePoint($6, $7), 4326) WHERE iso3 = $1`, args...)
 		w.cs.Updated[changeset.Countries]++
 		w.cs.Touch(changeset.LayersCountry, c.ISO3)
-		if !sameGeom(old.Geometry, geom) || old.Anchor != c.Anchor {
+		if !geomcodec.Same(old.Geometry, geom) || old.Anchor != c.Anchor {
 			w.cs.TouchAll()
 		}
 	}

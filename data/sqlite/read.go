@@ -7,6 +7,7 @@ import (
 	"fmt"
 
 	"github.com/armsflow/armsflow/data"
+	"github.com/armsflow/armsflow/data/internal/geomcodec"
 	"github.com/paulmach/orb"
 )
 
@@ -43,7 +44,7 @@ func queryCountries(ctx context.Context, q queryer, where string, args ...any) (
 			return nil, nil, err
 		}
 		c.Anchor = orb.Point{lon, lat}
-		if c.Geometry, err = decodeMultiPolygon(g); err != nil {
+		if c.Geometry, err = geomcodec.DecodeMultiPolygon(g); err != nil {
 			return nil, nil, fmt.Errorf("country %s: %w", c.ISO3, err)
 		}
 		out = append(out, c)
@@ -126,7 +127,7 @@ func queryConflicts(ctx context.Context, q queryer, where string, args ...any) (
 		if len(c.Parties) == 0 {
 			c.Parties = nil
 		}
-		if c.Geometry, err = decodeGeom(g); err != nil {
+		if c.Geometry, err = geomcodec.Decode(g); err != nil {
 			rows.Close()
 			return nil, nil, fmt.Errorf("conflict %s: %w", c.ID, err)
 		}

@@ -11,6 +11,7 @@ import (
 
 	"github.com/armsflow/armsflow/data"
 	"github.com/armsflow/armsflow/data/internal/changeset"
+	"github.com/armsflow/armsflow/data/internal/geomcodec"
 )
 
 // putConflict upserts a conflict by ID with its per-year intensities and
@@ -19,7 +20,7 @@ func (w *writer) putConflict(c *data.Conflict) error {
 	if err := c.Validate(); err != nil {
 		return err
 	}
-	geom, err := geomBytes(c.Geometry)
+	geom, err := geomcodec.Encode(c.Geometry)
 	if err != nil {
 		return err
 	}

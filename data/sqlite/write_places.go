@@ -6,6 +6,7 @@ import (
 
 	"github.com/armsflow/armsflow/data"
 	"github.com/armsflow/armsflow/data/internal/changeset"
+	"github.com/armsflow/armsflow/data/internal/geomcodec"
 )
 
 // putCountry upserts a country by ISO3 and, with withActor, the state actor
@@ -15,7 +16,7 @@ func (w *writer) putCountry(c *data.Country, withActor bool) error {
 	if err := c.Validate(); err != nil {
 		return err
 	}
-	geom, err := geomBytes(c.Geometry)
+	geom, err := geomcodec.Encode(c.Geometry)
 	if err != nil {
 		return err
 	}

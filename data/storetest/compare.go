@@ -7,6 +7,7 @@ import (
 	"slices"
 
 	"github.com/armsflow/armsflow/data"
+	"github.com/armsflow/armsflow/data/internal/geomcodec"
 	"github.com/paulmach/orb"
 )
 
@@ -18,8 +19,8 @@ const geomTolerance = 1e-9
 // sameGeom compares geometries coordinate by coordinate within
 // geomTolerance; nil and empty geometries are equal.
 func sameGeom(a, b orb.Geometry) bool {
-	if isEmptyGeom(a) || isEmptyGeom(b) {
-		return isEmptyGeom(a) && isEmptyGeom(b)
+	if geomcodec.IsEmpty(a) || geomcodec.IsEmpty(b) {
+		return geomcodec.IsEmpty(a) && geomcodec.IsEmpty(b)
 	}
 	switch a := a.(type) {
 	case orb.Point:
@@ -60,27 +61,6 @@ func sameSeq[T any](a, b []T, eq func(x, y T) bool) bool {
 		}
 	}
 	return true
-}
-
-func isEmptyGeom(g orb.Geometry) bool {
-	if g == nil {
-		return true
-	}
-	switch g := g.(type) {
-	case orb.MultiPolygon:
-		return len(g) == 0
-	case orb.Polygon:
-		return len(g) == 0
-	case orb.MultiLineString:
-		return len(g) == 0
-	case orb.LineString:
-		return len(g) == 0
-	case orb.MultiPoint:
-		return len(g) == 0
-	case orb.Collection:
-		return len(g) == 0
-	}
-	return false
 }
 
 func sameCountry(a, b data.Country) bool {

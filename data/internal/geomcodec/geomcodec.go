@@ -1,4 +1,7 @@
-package postgres
+// Package geomcodec encodes and decodes the geometries the SQL stores keep as
+// WKB (little-endian, so equal geometries give equal bytes), shared by
+// data/sqlite and data/postgres.
+package geomcodec
 
 import (
 	"bytes"
@@ -8,11 +11,10 @@ import (
 	"github.com/paulmach/orb/encoding/wkb"
 )
 
-// geomBytes encodes a geometry as WKB (little-endian, so equal geometries
-// give equal bytes) for ST_GeomFromWKB; nil or empty geometries give nil,
-// stored as NULL.
-func geomBytes(g orb.Geometry) ([]byte, error) {
-	if g == nil || isEmpty(g) {
+// Encode encodes a geometry as WKB; nil or empty geometries give nil, stored
+// as NULL.
+func Encode(g orb.Geometry) ([]byte, error) {
+	if g == nil || IsEmpty(g) {
 		return nil, nil
 	}
 	b, err := wkb.Marshal(g)
@@ -22,10 +24,12 @@ func geomBytes(g orb.Geometry) ([]byte, error) {
 	return b, nil
 }
 
-// isEmpty reports whether a geometry has no points; orb's typed nil slices
-// count as empty.
-func isEmpty(g orb.Geometry) bool {
+// IsEmpty reports whether a geometry has no points; nil and orb's typed nil
+// slices count as empty.
+func IsEmpty(g orb.Geometry) bool {
 	switch g := g.(type) {
+	case nil:
+		return true
 	case orb.MultiPolygon:
 		return len(g) == 0
 	case orb.Polygon:
@@ -42,8 +46,8 @@ func isEmpty(g orb.Geometry) bool {
 	return false
 }
 
-// decodeGeom decodes WKB from ST_AsBinary (nil for NULL).
-func decodeGeom(b []byte) (orb.Geometry, error) {
+// Decode decodes stored WKB (nil for NULL).
+func Decode(b []byte) (orb.Geometry, error) {
 	if len(b) == 0 {
 		return nil, nil
 	}
@@ -54,9 +58,10 @@ func decodeGeom(b []byte) (orb.Geometry, error) {
 	return g, nil
 }
 
-// decodeMultiPolygon decodes a country's geometry.
-func decodeMultiPolygon(b []byte) (orb.MultiPolygon, error) {
-	g, err := decodeGeom(b)
+// DecodeMultiPolygon decodes a country's stored geometry; a stored Polygon is
+// lifted to a one-part MultiPolygon.
+func DecodeMultiPolygon(b []byte) (orb.MultiPolygon, error) {
+	g, err := Decode(b)
 	if err != nil || g == nil {
 		return nil, err
 	}
@@ -69,9 +74,9 @@ func decodeMultiPolygon(b []byte) (orb.MultiPolygon, error) {
 	return nil, fmt.Errorf("country geometry is a %s, want a MultiPolygon", g.GeoJSONType())
 }
 
-// decodePoint decodes an anchor or event point.
-func decodePoint(b []byte) (orb.Point, error) {
-	g, err := decodeGeom(b)
+// DecodePoint decodes an anchor or event point.
+func DecodePoint(b []byte) (orb.Point, error) {
+	g, err := Decode(b)
 	if err != nil {
 		return orb.Point{}, err
 	}
@@ -82,9 +87,9 @@ func decodePoint(b []byte) (orb.Point, error) {
 	return p, nil
 }
 
-// sameGeom compares a geometry as it would be stored (geomBytes of it) with
-// one read back, re-encoded the same way.
-func sameGeom(stored orb.Geometry, enc []byte) bool {
-	b, err := geomBytes(stored)
+// Same compares a geometry as it would be stored (Encode of it) with one
+// read back and encoded the same way.
+func Same(stored orb.Geometry, enc []byte) bool {
+	b, err := Encode(stored)
 	return err == nil && bytes.Equal(b, enc)
 }
