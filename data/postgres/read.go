@@ -7,6 +7,7 @@ import (
 
 	"github.com/armsflow/armsflow/data"
 	"github.com/armsflow/armsflow/data/internal/geomcodec"
+	"github.com/armsflow/armsflow/data/internal/sqlquery"
 	"github.com/jackc/pgx/v5"
 )
 
@@ -130,27 +131,13 @@ func (s *Store) Events(ctx context.Context, f data.Filter) ([]data.Event, error)
 	where, args := "", []any{}
 	if f.YearFrom != 0 || f.YearTo != 0 {
 		where = "WHERE year >= $1 AND year <= $2"
-		args = yearBounds(f)
+		args = sqlquery.YearBounds(f)
 	}
 	es, err := queryEvents(ctx, s.pool, where, args...)
 	if err != nil {
 		return nil, fmt.Errorf("read events: %w", err)
 	}
 	return es, nil
-}
-
-// yearBounds turns f's window into inclusive bounds, open ends widened to
-// cover every year. Year 0 stands for an unknown year and is never inside a
-// bounded window (as in Filter.Match).
-func yearBounds(f data.Filter) []any {
-	from, to := f.YearFrom, f.YearTo
-	if from == 0 {
-		from = 1
-	}
-	if to == 0 {
-		to = 1<<31 - 1
-	}
-	return []any{from, to}
 }
 
 const eventCols = `id, coalesce(conflict_id, ''), date, ST_AsBinary(point, 'NDR'), country, deaths,

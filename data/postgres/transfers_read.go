@@ -5,19 +5,19 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
-	"strings"
 
 	"github.com/armsflow/armsflow/data"
+	"github.com/armsflow/armsflow/data/internal/sqlquery"
 	"github.com/jackc/pgx/v5"
 )
 
 // Transfers returns the transfers matching f, ordered by ID. The filter runs
 // in SQL with exactly data.Filter.Match's meaning.
 func (s *Store) Transfers(ctx context.Context, f data.Filter) ([]data.Transfer, error) {
-	where, args := filterSQL(f)
+	where, args := sqlquery.Where(f, dialect)
 	ts, err := queryTransfers(ctx, s.pool, where, args...)
 	if err != nil {
-		return nil, fmt.Errorf("read transfers (%s): %w", describeFilter(f), err)
+		return nil, fmt.Errorf("read transfers (%s): %w", sqlquery.DescribeFilter(f), err)
 	}
 	return ts, nil
 }
@@ -31,67 +31,16 @@ func (s *Store) Transfer(ctx context.Context, id int64) (data.Transfer, error) {
 	return t, nil
 }
 
-func describeFilter(f data.Filter) string {
-	if c := f.Canonical(); c != "" {
-		return "filter " + c
-	}
-	return "no filter"
+// dialect spells a transfer filter for PostgreSQL: each list is one array
+// parameter (= ANY), so every filter of the same shape shares one cached
+// plan.
+var dialect = sqlquery.Dialect{
+	Placeholder: func(n int) string { return "$" + strconv.Itoa(n) },
+	In: func(col string, vals []string, arg func(any) string) string {
+		return col + " = ANY(" + arg(vals) + "::text[])"
+	},
+	IDIn: func(sub string) string { return "t.id = ANY(ARRAY(" + sub + "))" },
 }
-
-// filterSQL renders f as a WHERE clause over transfers t. Each list is one
-// array parameter (= ANY), so every filter of the same shape shares one
-// cached plan; the year window is "order year or any delivery year inside
-// it", which transfer_years holds as one row per year and transfer, so a
-// transfer without any year never passes a bounded window, as in
-// Filter.Match.
-func filterSQL(f data.Filter) (string, []any) {
-	var (
-		conds []string
-		args  []any
-	)
-	param := func(v any) string {
-		args = append(args, v)
-		return "$" + strconv.Itoa(len(args))
-	}
-	in := func(col string, vals []string) {
-		if len(vals) > 0 {
-			conds = append(conds, col+" = ANY("+param(vals)+"::text[])")
-		}
-	}
-	in("t.supplier", f.Suppliers)
-	in("t.recipient", f.Recipients)
-	in("t.category", toStrings(f.Categories))
-	in("t.status", toStrings(f.Statuses))
-	if f.YearFrom != 0 || f.YearTo != 0 {
-		b := yearBounds(f)
-		years := "y.year >= " + param(b[0]) + " AND y.year <= " + param(b[1])
-		// Two spellings of one condition: with actors named, their index
-		// drives and each row's years are probed; without, the year range
-		// drives (the ids it yields, looked up by primary key), which the
-		// planner would otherwise answer with a scan of every transfer.
-		if len(f.Suppliers) > 0 || len(f.Recipients) > 0 {
-			conds = append(conds, "EXISTS (SELECT 1 FROM transfer_years y WHERE y.transfer_id = t.id AND "+years+")")
-		} else {
-			conds = append(conds, "t.id = ANY(ARRAY(SELECT y.transfer_id FROM transfer_years y WHERE "+years+"))")
-		}
-	}
-	if len(conds) == 0 {
-		return "", nil
-	}
-	return "WHERE " + strings.Join(conds, " AND "), args
-}
-
-func toStrings[T ~string](xs []T) []string {
-	out := make([]string, len(xs))
-	for i, x := range xs {
-		out[i] = string(x)
-	}
-	return out
-}
-
-const transferCols = `t.id, t.key, t.supplier, t.recipient, t.weapon, t.description, t.category, t.source_category,
-	t.order_year, t.delivery_years, t.quantity, t.value, t.unit, t.status,
-	t.source_publisher, t.source_title, t.source_date, t.source_url, t.source_identifier, t.notes`
 
 func queryTransfers(ctx context.Context, q querier, where string, args ...any) ([]data.Transfer, error) {
 	var out []data.Transfer
@@ -105,7 +54,7 @@ func queryTransfers(ctx context.Context, q querier, where string, args ...any) (
 		}
 		out = make([]data.Transfer, 0, min(n+n/8, 1<<24))
 	}
-	err := eachRow(ctx, q, `SELECT `+transferCols+` FROM transfers t `+where+` ORDER BY t.id`, args, func(r pgx.Rows) error {
+	err := eachRow(ctx, q, `SELECT `+sqlquery.TransferCols+` FROM transfers t `+where+` ORDER BY t.id`, args, func(r pgx.Rows) error {
 		out = append(out, data.Transfer{})
 		return scanTransfer(r, &out[len(out)-1])
 	})
@@ -128,19 +77,17 @@ func transferByID(ctx context.Context, q querier, id int64) (data.Transfer, erro
 // transferByKey reads one transfer by natural key; ok is false when there is
 // none.
 func transferByKey(ctx context.Context, q querier, key string) (t data.Transfer, ok bool, err error) {
-	err = scanTransfer(q.QueryRow(ctx, `SELECT `+transferCols+` FROM transfers t WHERE t.key = $1`, key), &t)
+	err = scanTransfer(q.QueryRow(ctx, `SELECT `+sqlquery.TransferCols+` FROM transfers t WHERE t.key = $1`, key), &t)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return data.Transfer{}, false, nil
 	}
 	return t, err == nil, err
 }
 
-// scanTransfer reads a row of transferCols into t. NULL quantity and value
+// scanTransfer reads a row of sqlquery.TransferCols into t. NULL quantity and value
 // scan as nil pointers (unknown).
 func scanTransfer(r pgx.Row, t *data.Transfer) error {
-	if err := r.Scan(&t.ID, &t.Key, &t.Supplier, &t.Recipient, &t.Weapon, &t.Description, &t.Category,
-		&t.SourceCategory, &t.OrderYear, &t.DeliveryYears, &t.Quantity, &t.Value, &t.Unit, &t.Status,
-		&t.Source.Publisher, &t.Source.Title, &t.Source.Date, &t.Source.URL, &t.Source.Identifier, &t.Notes); err != nil {
+	if err := r.Scan(sqlquery.TransferDests(t, &t.DeliveryYears, &t.Quantity, &t.Value)...); err != nil {
 		return err
 	}
 	if len(t.DeliveryYears) == 0 {

@@ -8,6 +8,7 @@ import (
 
 	"github.com/armsflow/armsflow/data"
 	"github.com/armsflow/armsflow/data/internal/geomcodec"
+	"github.com/armsflow/armsflow/data/internal/sqlquery"
 	"github.com/paulmach/orb"
 )
 
@@ -189,28 +190,13 @@ func (s *Store) Events(ctx context.Context, f data.Filter) ([]data.Event, error)
 	where, args := "", []any{}
 	if f.YearFrom != 0 || f.YearTo != 0 {
 		where = "WHERE year >= ? AND year <= ?"
-		args = yearBounds(f)
+		args = sqlquery.YearBounds(f)
 	}
 	es, err := queryEvents(ctx, s.rdb, where, args...)
 	if err != nil {
 		return nil, fmt.Errorf("read events: %w", err)
 	}
 	return es, nil
-}
-
-// yearBounds turns f's window into inclusive bounds, open ends widened to
-// cover every year. Year 0 stands for an unknown year and is never inside a
-// bounded window (as in Filter.Match, where a transfer without years passes
-// only an open one).
-func yearBounds(f data.Filter) []any {
-	from, to := f.YearFrom, f.YearTo
-	if from == 0 {
-		from = 1
-	}
-	if to == 0 {
-		to = 1<<31 - 1
-	}
-	return []any{from, to}
 }
 
 const eventCols = `id, coalesce(conflict_id, ''), date, lon, lat, country, deaths,

@@ -9,15 +9,16 @@ import (
 	"strings"
 
 	"github.com/armsflow/armsflow/data"
+	"github.com/armsflow/armsflow/data/internal/sqlquery"
 )
 
 // Transfers returns the transfers matching f, ordered by ID. The filter runs
 // in SQL with exactly data.Filter.Match's meaning.
 func (s *Store) Transfers(ctx context.Context, f data.Filter) ([]data.Transfer, error) {
-	where, args := filterSQL(f)
+	where, args := sqlquery.Where(f, dialect)
 	ts, err := queryTransfers(ctx, s.rdb, where, args...)
 	if err != nil {
-		return nil, fmt.Errorf("read transfers (%s): %w", describeFilter(f), err)
+		return nil, fmt.Errorf("read transfers (%s): %w", sqlquery.DescribeFilter(f), err)
 	}
 	return ts, nil
 }
@@ -31,64 +32,19 @@ func (s *Store) Transfer(ctx context.Context, id int64) (data.Transfer, error) {
 	return t, nil
 }
 
-func describeFilter(f data.Filter) string {
-	if c := f.Canonical(); c != "" {
-		return "filter " + c
-	}
-	return "no filter"
-}
-
-// filterSQL renders f as a WHERE clause over transfers t. Each list is an
-// IN; the year window is "order year or any delivery year inside it",
-// which transfer_years holds as one row per year and transfer, so a
-// transfer without any year never passes a bounded window, as in
-// Filter.Match.
-func filterSQL(f data.Filter) (string, []any) {
-	var (
-		conds []string
-		args  []any
-	)
-	in := func(col string, vals []string) {
-		if len(vals) == 0 {
-			return
+// dialect spells a transfer filter for SQLite: each list is an IN of one
+// parameter a value.
+var dialect = sqlquery.Dialect{
+	Placeholder: func(int) string { return "?" },
+	In: func(col string, vals []string, arg func(any) string) string {
+		marks := make([]string, len(vals))
+		for i, v := range vals {
+			marks[i] = arg(v)
 		}
-		conds = append(conds, col+" IN ("+strings.TrimSuffix(strings.Repeat("?,", len(vals)), ",")+")")
-		for _, v := range vals {
-			args = append(args, v)
-		}
-	}
-	in("t.supplier", f.Suppliers)
-	in("t.recipient", f.Recipients)
-	in("t.category", toStrings(f.Categories))
-	in("t.status", toStrings(f.Statuses))
-	if f.YearFrom != 0 || f.YearTo != 0 {
-		// Two spellings of one condition, to steer SQLite's planner: with
-		// actors named, their index drives and each row's years are
-		// probed; without, the year range drives.
-		if len(f.Suppliers) > 0 || len(f.Recipients) > 0 {
-			conds = append(conds, "EXISTS (SELECT 1 FROM transfer_years y WHERE y.transfer_id = t.id AND y.year >= ? AND y.year <= ?)")
-		} else {
-			conds = append(conds, "t.id IN (SELECT y.transfer_id FROM transfer_years y WHERE y.year >= ? AND y.year <= ?)")
-		}
-		args = append(args, yearBounds(f)...)
-	}
-	if len(conds) == 0 {
-		return "", nil
-	}
-	return "WHERE " + strings.Join(conds, " AND "), args
+		return col + " IN (" + strings.Join(marks, ",") + ")"
+	},
+	IDIn: func(sub string) string { return "t.id IN (" + sub + ")" },
 }
-
-func toStrings[T ~string](xs []T) []string {
-	out := make([]string, len(xs))
-	for i, x := range xs {
-		out[i] = string(x)
-	}
-	return out
-}
-
-const transferCols = `t.id, t.key, t.supplier, t.recipient, t.weapon, t.description, t.category, t.source_category,
-	t.order_year, t.delivery_years, t.quantity, t.value, t.unit, t.status,
-	t.source_publisher, t.source_title, t.source_date, t.source_url, t.source_identifier, t.notes`
 
 func queryTransfers(ctx context.Context, q queryer, where string, args ...any) ([]data.Transfer, error) {
 	var out []data.Transfer
@@ -101,7 +57,7 @@ func queryTransfers(ctx context.Context, q queryer, where string, args ...any) (
 		}
 		out = make([]data.Transfer, 0, n)
 	}
-	err := eachRow(ctx, q, `SELECT `+transferCols+` FROM transfers t `+where+` ORDER BY t.id`, args, func(r *sql.Rows) error {
+	err := eachRow(ctx, q, `SELECT `+sqlquery.TransferCols+` FROM transfers t `+where+` ORDER BY t.id`, args, func(r *sql.Rows) error {
 		out = append(out, data.Transfer{})
 		return scanTransfer(r, &out[len(out)-1])
 	})
@@ -124,7 +80,7 @@ func transferByID(ctx context.Context, q queryer, id int64) (data.Transfer, erro
 // transferByKey reads one transfer by natural key; ok is false when there is
 // none.
 func transferByKey(ctx context.Context, q queryer, key string) (t data.Transfer, ok bool, err error) {
-	row := q.QueryRowContext(ctx, `SELECT `+transferCols+` FROM transfers t WHERE t.key = ?`, key)
+	row := q.QueryRowContext(ctx, `SELECT `+sqlquery.TransferCols+` FROM transfers t WHERE t.key = ?`, key)
 	err = scanTransfer(row, &t)
 	if errors.Is(err, sql.ErrNoRows) {
 		return data.Transfer{}, false, nil
@@ -134,16 +90,14 @@ func transferByKey(ctx context.Context, q queryer, key string) (t data.Transfer,
 
 type scanner interface{ Scan(dest ...any) error }
 
-// scanTransfer reads a row of transferCols into t.
+// scanTransfer reads a row of sqlquery.TransferCols into t.
 func scanTransfer(r scanner, t *data.Transfer) error {
 	var (
 		deliveries string
 		qty        sql.NullInt64
 		val        sql.NullFloat64
 	)
-	if err := r.Scan(&t.ID, &t.Key, &t.Supplier, &t.Recipient, &t.Weapon, &t.Description, &t.Category,
-		&t.SourceCategory, &t.OrderYear, &deliveries, &qty, &val, &t.Unit, &t.Status,
-		&t.Source.Publisher, &t.Source.Title, &t.Source.Date, &t.Source.URL, &t.Source.Identifier, &t.Notes); err != nil {
+	if err := r.Scan(sqlquery.TransferDests(t, &deliveries, &qty, &val)...); err != nil {
 		return err
 	}
 	if qty.Valid {

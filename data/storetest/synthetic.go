@@ -5,6 +5,7 @@ import (
 	"math/rand/v2"
 
 	"github.com/armsflow/armsflow/data"
+	"github.com/armsflow/armsflow/data/internal/sqlquery"
 	"github.com/paulmach/orb"
 )
 
@@ -88,12 +89,12 @@ func RandomFilter(r *rand.Rand) data.Filter {
 		f.Recipients = pick(1+r.IntN(4), actors)
 	}
 	if r.IntN(3) == 0 {
-		for _, c := range pick(1+r.IntN(3), toStrings(data.Categories)) {
+		for _, c := range pick(1+r.IntN(3), sqlquery.Strings(data.Categories)) {
 			f.Categories = append(f.Categories, data.Category(c))
 		}
 	}
 	if r.IntN(3) == 0 {
-		for _, s := range pick(1+r.IntN(2), toStrings(data.Statuses)) {
+		for _, s := range pick(1+r.IntN(2), sqlquery.Strings(data.Statuses)) {
 			f.Statuses = append(f.Statuses, data.Status(s))
 		}
 	}
@@ -113,12 +114,4 @@ func RandomFilter(r *rand.Rand) data.Filter {
 		}
 	}
 	return f
-}
-
-func toStrings[T ~string](xs []T) []string {
-	out := make([]string, len(xs))
-	for i, x := range xs {
-		out[i] = string(x)
-	}
-	return out
 }

@@ -1,0 +1,71 @@
+package sqlquery
+
+import (
+	"reflect"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/armsflow/armsflow/data"
+)
+
+var (
+	question = Dialect{
+		Placeholder: func(int) string { return "?" },
+		In: func(col string, vals []string, arg func(any) string) string {
+			marks := make([]string, len(vals))
+			for i, v := range vals {
+				marks[i] = arg(v)
+			}
+			return col + " IN (" + strings.Join(marks, ",") + ")"
+		},
+		IDIn: func(sub string) string { return "t.id IN (" + sub + ")" },
+	}
+	dollar = Dialect{
+		Placeholder: func(n int) string { return "$" + strconv.Itoa(n) },
+		In: func(col string, vals []string, arg func(any) string) string {
+			return col + " = ANY(" + arg(vals) + ")"
+		},
+		IDIn: func(sub string) string { return "t.id = ANY(ARRAY(" + sub + "))" },
+	}
+)
+
+func TestWhere(t *testing.T) {
+	tests := []struct {
+		name      string
+		f         data.Filter
+		d         Dialect
+		wantWhere string
+		wantArgs  []any
+	}{
+		{"empty", data.Filter{}, question, "", nil},
+		{"lists", data.Filter{Suppliers: []string{"FRA", "DEU"}, Statuses: []data.Status{"delivered"}}, question,
+			"WHERE t.supplier IN (?,?) AND t.status IN (?)", []any{"FRA", "DEU", "delivered"}},
+		{"years alone", data.Filter{YearFrom: 2010}, question,
+			"WHERE t.id IN (SELECT y.transfer_id FROM transfer_years y WHERE y.year >= ? AND y.year <= ?)", []any{2010, 1<<31 - 1}},
+		{"actor and years", data.Filter{Recipients: []string{"UKR"}, YearTo: 2020}, dollar,
+			"WHERE t.recipient = ANY($1) AND EXISTS (SELECT 1 FROM transfer_years y WHERE y.transfer_id = t.id AND y.year >= $2 AND y.year <= $3)",
+			[]any{[]string{"UKR"}, 1, 2020}},
+		{"years alone, dollar", data.Filter{YearFrom: 2000, YearTo: 2001}, dollar,
+			"WHERE t.id = ANY(ARRAY(SELECT y.transfer_id FROM transfer_years y WHERE y.year >= $1 AND y.year <= $2))", []any{2000, 2001}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			where, args := Where(tt.f, tt.d)
+			if where != tt.wantWhere {
+				t.Errorf("where = %q\nwant    %q", where, tt.wantWhere)
+			}
+			if !reflect.DeepEqual(args, tt.wantArgs) {
+				t.Errorf("args = %#v, want %#v", args, tt.wantArgs)
+			}
+		})
+	}
+}
+
+func TestTransferDestsMatchCols(t *testing.T) {
+	var tr data.Transfer
+	n := len(TransferDests(&tr, nil, nil, nil))
+	if cols := strings.Count(TransferCols, ",") + 1; cols != n {
+		t.Fatalf("%d columns, %d destinations", cols, n)
+	}
+}
