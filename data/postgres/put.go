@@ -2,7 +2,6 @@ package postgres
 
 import (
 	"context"
-	"fmt"
 
 	"github.com/armsflow/armsflow/data"
 	"github.com/armsflow/armsflow/data/internal/changeset"
@@ -16,85 +15,57 @@ import (
 // transfer or an unknown actor is a *data.ValidationError. A replace that
 // changes nothing leaves the version as it is.
 func (s *Store) PutTransfer(ctx context.Context, t data.Transfer) (data.Transfer, data.Change, error) {
-	what := changeset.DescribeTransfer(t) // before a key is generated: the caller's own words
-	if t.ID == 0 && t.Key == "" {
-		t.Key = changeset.NewKey()
-	}
-	var (
-		stored data.Transfer
-		ch     data.Change
-	)
-	err := s.write(ctx, true, func(tx pgx.Tx, version int64) error {
-		w := newWriter(ctx, tx)
-		var prev *data.Transfer
-		if t.ID != 0 {
-			old, err := transferByID(ctx, tx, t.ID)
-			if err != nil {
-				return err
-			}
-			prev = &old
-			if t.Key == "" {
-				t.Key = old.Key
-			}
-		}
-		c, err := t.Canonical()
-		if err != nil {
-			return err
-		}
-		other, taken, err := transferByKey(ctx, tx, c.Key)
-		if err != nil {
-			return fmt.Errorf("look up key: %w", err)
-		}
-		if taken && other.ID != t.ID {
-			return &data.ValidationError{Problems: []string{fmt.Sprintf("key %q is already used by transfer %d", c.Key, other.ID)}}
-		}
-		ends := []string{c.Supplier, c.Recipient}
-		if prev != nil {
-			ends = append(ends, prev.Supplier, prev.Recipient)
-		}
-		if err := w.loadActors(ends...); err != nil {
-			return err
-		}
-		id, err := w.saveTransfer(&c, prev)
-		if err != nil {
-			return err
-		}
-		if ch, err = w.finish(version, false); err != nil {
-			return err
-		}
-		stored, err = transferByID(ctx, tx, id)
-		return err
-	})
-	if err != nil {
-		return data.Transfer{}, data.Change{}, fmt.Errorf("put transfer %s: %w", what, err)
-	}
-	return stored, ch, nil
+	return changeset.PutTransfer(t, s.transferTx(ctx))
 }
 
 // DeleteTransfer removes a transfer and returns it as it was; the error
 // wraps data.ErrNotFound when there is none.
 func (s *Store) DeleteTransfer(ctx context.Context, id int64) (data.Transfer, data.Change, error) {
-	var (
-		old data.Transfer
-		ch  data.Change
-	)
-	err := s.write(ctx, true, func(tx pgx.Tx, version int64) error {
-		w := newWriter(ctx, tx)
-		var err error
-		if old, err = transferByID(ctx, tx, id); err != nil {
-			return err
-		}
-		if err := w.loadActors(old.Supplier, old.Recipient); err != nil {
-			return err
-		}
-		if err := w.deleteTransfer(&old); err != nil {
-			return err
-		}
-		ch, err = w.finish(version, false)
-		return err
-	})
-	if err != nil {
-		return data.Transfer{}, data.Change{}, fmt.Errorf("delete transfer %d: %w", id, err)
-	}
-	return old, ch, nil
+	return changeset.DeleteTransfer(id, s.transferTx(ctx))
 }
+
+// transferTx opens a write transaction for changeset's PutTransfer and
+// DeleteTransfer.
+func (s *Store) transferTx(ctx context.Context) func(func(changeset.Tx) error) error {
+	return func(fn func(changeset.Tx) error) error {
+		return s.write(ctx, true, func(tx pgx.Tx, version int64) error {
+			return fn(&transferTx{ctx: ctx, tx: tx, w: newWriter(ctx, tx), version: version})
+		})
+	}
+}
+
+// transferTx is a changeset.Tx: reads go to the transaction, writes are
+// queued by the writer (after loading the actors they touch) and flushed by
+// Finish.
+type transferTx struct {
+	ctx     context.Context
+	tx      pgx.Tx
+	w       *writer
+	version int64
+}
+
+func (t *transferTx) Transfer(id int64) (data.Transfer, error) { return transferByID(t.ctx, t.tx, id) }
+
+func (t *transferTx) TransferByKey(key string) (data.Transfer, bool, error) {
+	return transferByKey(t.ctx, t.tx, key)
+}
+
+func (t *transferTx) SaveTransfer(c, prev *data.Transfer) (int64, error) {
+	ends := []string{c.Supplier, c.Recipient}
+	if prev != nil {
+		ends = append(ends, prev.Supplier, prev.Recipient)
+	}
+	if err := t.w.loadActors(ends...); err != nil {
+		return 0, err
+	}
+	return t.w.saveTransfer(c, prev)
+}
+
+func (t *transferTx) DeleteTransfer(old *data.Transfer) error {
+	if err := t.w.loadActors(old.Supplier, old.Recipient); err != nil {
+		return err
+	}
+	return t.w.deleteTransfer(old)
+}
+
+func (t *transferTx) Finish() (data.Change, error) { return t.w.finish(t.version, false) }

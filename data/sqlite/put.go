@@ -3,7 +3,6 @@ package sqlite
 import (
 	"context"
 	"database/sql"
-	"fmt"
 
 	"github.com/armsflow/armsflow/data"
 	"github.com/armsflow/armsflow/data/internal/changeset"
@@ -16,77 +15,44 @@ import (
 // transfer or an unknown actor is a *data.ValidationError. A replace that
 // changes nothing leaves the version as it is.
 func (s *Store) PutTransfer(ctx context.Context, t data.Transfer) (data.Transfer, data.Change, error) {
-	what := changeset.DescribeTransfer(t) // before a key is generated: the caller's own words
-	if t.ID == 0 && t.Key == "" {
-		t.Key = changeset.NewKey()
-	}
-	var (
-		stored data.Transfer
-		ch     data.Change
-	)
-	err := s.write(ctx, true, func(tx *sql.Tx) error {
-		w := newWriter(ctx, tx)
-		defer w.close()
-		var prev *data.Transfer
-		if t.ID != 0 {
-			old, err := transferByID(ctx, w, t.ID)
-			if err != nil {
-				return err
-			}
-			prev = &old
-			if t.Key == "" {
-				t.Key = old.Key
-			}
-		}
-		c, err := t.Canonical()
-		if err != nil {
-			return err
-		}
-		other, taken, err := transferByKey(ctx, w, c.Key)
-		if err != nil {
-			return fmt.Errorf("look up key: %w", err)
-		}
-		if taken && other.ID != t.ID {
-			return &data.ValidationError{Problems: []string{fmt.Sprintf("key %q is already used by transfer %d", c.Key, other.ID)}}
-		}
-		id, err := w.saveTransfer(&c, prev)
-		if err != nil {
-			return err
-		}
-		if stored, err = transferByID(ctx, w, id); err != nil {
-			return err
-		}
-		ch, err = w.finish(false)
-		return err
-	})
-	if err != nil {
-		return data.Transfer{}, data.Change{}, fmt.Errorf("put transfer %s: %w", what, err)
-	}
-	return stored, ch, nil
+	return changeset.PutTransfer(t, s.transferTx(ctx))
 }
 
 // DeleteTransfer removes a transfer and returns it as it was; the error
 // wraps data.ErrNotFound when there is none.
 func (s *Store) DeleteTransfer(ctx context.Context, id int64) (data.Transfer, data.Change, error) {
-	var (
-		old data.Transfer
-		ch  data.Change
-	)
-	err := s.write(ctx, true, func(tx *sql.Tx) error {
-		w := newWriter(ctx, tx)
-		defer w.close()
-		var err error
-		if old, err = transferByID(ctx, w, id); err != nil {
-			return err
-		}
-		if err := w.deleteTransfer(&old); err != nil {
-			return err
-		}
-		ch, err = w.finish(false)
-		return err
-	})
-	if err != nil {
-		return data.Transfer{}, data.Change{}, fmt.Errorf("delete transfer %d: %w", id, err)
-	}
-	return old, ch, nil
+	return changeset.DeleteTransfer(id, s.transferTx(ctx))
 }
+
+// transferTx opens a write transaction for changeset's PutTransfer and
+// DeleteTransfer.
+func (s *Store) transferTx(ctx context.Context) func(func(changeset.Tx) error) error {
+	return func(fn func(changeset.Tx) error) error {
+		return s.write(ctx, true, func(tx *sql.Tx) error {
+			w := newWriter(ctx, tx)
+			defer w.close()
+			return fn(transferTx{ctx: ctx, w: w})
+		})
+	}
+}
+
+// transferTx is a changeset.Tx over a writer, which runs each statement as
+// it comes.
+type transferTx struct {
+	ctx context.Context
+	w   *writer
+}
+
+func (t transferTx) Transfer(id int64) (data.Transfer, error) { return transferByID(t.ctx, t.w, id) }
+
+func (t transferTx) TransferByKey(key string) (data.Transfer, bool, error) {
+	return transferByKey(t.ctx, t.w, key)
+}
+
+func (t transferTx) SaveTransfer(c, prev *data.Transfer) (int64, error) {
+	return t.w.saveTransfer(c, prev)
+}
+
+func (t transferTx) DeleteTransfer(old *data.Transfer) error { return t.w.deleteTransfer(old) }
+
+func (t transferTx) Finish() (data.Change, error) { return t.w.finish(false) }

@@ -2,8 +2,8 @@
 // data/postgres) share when they work out what a write did: the record
 // kinds, the map layers each kind touches, where an actor sits on the map,
 // field-by-field transfer comparison, the Set that collects a write's
-// counts, countries and layers into a data.Change, and PutTransfer's keys
-// and error wording.
+// counts, countries and layers into a data.Change, and the PutTransfer and
+// DeleteTransfer flow (keys, key conflicts, error wording) over a store's Tx.
 package changeset
 
 import (
