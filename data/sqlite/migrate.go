@@ -5,54 +5,18 @@ import (
 	"database/sql"
 	"embed"
 	"fmt"
-	"io/fs"
-	"path"
-	"strconv"
-	"strings"
+
+	"github.com/armsflow/armsflow/data/internal/sqlmigrate"
 )
 
 //go:embed migrations/*.sql
 var migrationFS embed.FS
 
-// migration is one numbered schema step.
-type migration struct {
-	version int
-	name    string // file name, e.g. "0001_init.sql"
-	sql     string
-}
+// migrations is the schema history, in order; migrations[i].Version == i+1.
+var migrations = mustLoadMigrations()
 
-// migrations is the schema history, in order; migrations[i].version == i+1.
-var migrations = mustLoadMigrations(migrationFS)
-
-// loadMigrations reads NNNN_name.sql files and checks they are numbered
-// 1, 2, 3, … without gaps.
-func loadMigrations(fsys fs.FS) ([]migration, error) {
-	names, err := fs.Glob(fsys, "migrations/*.sql")
-	if err != nil {
-		return nil, err
-	}
-	var ms []migration
-	for i, p := range names { // fs.Glob returns names sorted
-		name := path.Base(p)
-		num, _, ok := strings.Cut(name, "_")
-		v, err := strconv.Atoi(num)
-		if !ok || err != nil {
-			return nil, fmt.Errorf("migration %s: name must be NNNN_description.sql", name)
-		}
-		if v != i+1 {
-			return nil, fmt.Errorf("migration %s: want version %d (versions must run 1, 2, 3, … without gaps)", name, i+1)
-		}
-		b, err := fs.ReadFile(fsys, p)
-		if err != nil {
-			return nil, err
-		}
-		ms = append(ms, migration{version: v, name: name, sql: string(b)})
-	}
-	return ms, nil
-}
-
-func mustLoadMigrations(fsys fs.FS) []migration {
-	ms, err := loadMigrations(fsys)
+func mustLoadMigrations() []sqlmigrate.Migration {
+	ms, err := sqlmigrate.Load(migrationFS, "migrations")
 	if err != nil {
 		panic("sqlite: embedded migrations: " + err.Error())
 	}
@@ -77,7 +41,7 @@ func schemaVersion(ctx context.Context, q queryer) (int, error) {
 
 // migrate applies the migrations of ms the database lacks, one transaction
 // each. It refuses a database whose schema is newer than ms knows.
-func migrate(ctx context.Context, db *sql.DB, ms []migration) error {
+func migrate(ctx context.Context, db *sql.DB, ms []sqlmigrate.Migration) error {
 	if _, err := db.ExecContext(ctx, createMigrationsTable); err != nil {
 		return fmt.Errorf("create schema_migrations: %w", err)
 	}
@@ -89,7 +53,7 @@ func migrate(ctx context.Context, db *sql.DB, ms []migration) error {
 		return fmt.Errorf("schema version %d is newer than this armsflow knows (%d): it was written by a newer armsflow; upgrade armsflow to open it", cur, len(ms))
 	}
 	for _, m := range ms {
-		if m.version <= cur {
+		if m.Version <= cur {
 			continue
 		}
 		if err := applyMigration(ctx, db, m); err != nil {
@@ -102,27 +66,27 @@ func migrate(ctx context.Context, db *sql.DB, ms []migration) error {
 // applyMigration runs one migration and records it, in one transaction. It
 // re-checks the version under the write lock, so two processes opening the
 // same new database do not both apply it.
-func applyMigration(ctx context.Context, db *sql.DB, m migration) error {
+func applyMigration(ctx context.Context, db *sql.DB, m sqlmigrate.Migration) error {
 	tx, err := db.BeginTx(ctx, nil)
 	if err != nil {
-		return fmt.Errorf("migration %s: begin: %w", m.name, err)
+		return fmt.Errorf("migration %s: begin: %w", m.Name, err)
 	}
 	defer tx.Rollback()
 	cur, err := schemaVersion(ctx, tx)
 	if err != nil {
-		return fmt.Errorf("migration %s: %w", m.name, err)
+		return fmt.Errorf("migration %s: %w", m.Name, err)
 	}
-	if cur >= m.version {
+	if cur >= m.Version {
 		return nil // another process applied it meanwhile
 	}
-	if _, err := tx.ExecContext(ctx, m.sql); err != nil {
-		return fmt.Errorf("migration %s: %w", m.name, err)
+	if _, err := tx.ExecContext(ctx, m.SQL); err != nil {
+		return fmt.Errorf("migration %s: %w", m.Name, err)
 	}
-	if _, err := tx.ExecContext(ctx, `INSERT INTO schema_migrations (version, name) VALUES (?, ?)`, m.version, m.name); err != nil {
-		return fmt.Errorf("migration %s: record: %w", m.name, err)
+	if _, err := tx.ExecContext(ctx, `INSERT INTO schema_migrations (version, name) VALUES (?, ?)`, m.Version, m.Name); err != nil {
+		return fmt.Errorf("migration %s: record: %w", m.Name, err)
 	}
 	if err := tx.Commit(); err != nil {
-		return fmt.Errorf("migration %s: commit: %w", m.name, err)
+		return fmt.Errorf("migration %s: commit: %w", m.Name, err)
 	}
 	return nil
 }

@@ -10,6 +10,7 @@ import (
 	"testing/fstest"
 
 	"github.com/armsflow/armsflow/data"
+	"github.com/armsflow/armsflow/data/internal/sqlmigrate"
 	"github.com/armsflow/armsflow/data/storetest"
 )
 
@@ -18,7 +19,7 @@ func TestEmbeddedMigrations(t *testing.T) {
 		t.Fatalf("%d migrations embedded, want at least 2", len(migrations))
 	}
 	for i, m := range migrations {
-		if m.version != i+1 || !strings.HasPrefix(m.name, "000") || strings.TrimSpace(m.sql) == "" {
+		if m.Version != i+1 || !strings.HasPrefix(m.Name, "000") || strings.TrimSpace(m.SQL) == "" {
 			t.Errorf("migration %d = %+v", i, m)
 		}
 	}
@@ -32,8 +33,8 @@ func TestLoadMigrationsRejectsBadNames(t *testing.T) {
 		"no under": {"migrations/0001.sql": {Data: []byte("SELECT 1")}},
 	}
 	for name, fsys := range cases {
-		if _, err := loadMigrations(fsys); err == nil {
-			t.Errorf("%s: loadMigrations accepted it", name)
+		if _, err := sqlmigrate.Load(fsys, "migrations"); err == nil {
+			t.Errorf("%s: sqlmigrate.Load accepted it", name)
 		}
 	}
 }
@@ -191,8 +192,8 @@ func TestNewerDatabaseRefused(t *testing.T) {
 func TestFailedMigrationLeavesNothing(t *testing.T) {
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "bad.db")
-	bad := append(slices.Clone(migrations), migration{version: len(migrations) + 1, name: "0099_bad.sql",
-		sql: `CREATE TABLE half_done (x INTEGER); INSERT INTO no_such_table VALUES (1);`})
+	bad := append(slices.Clone(migrations), sqlmigrate.Migration{Version: len(migrations) + 1, Name: "0099_bad.sql",
+		SQL: `CREATE TABLE half_done (x INTEGER); INSERT INTO no_such_table VALUES (1);`})
 	if _, err := openWith(ctx, path, bad); err == nil || !strings.Contains(err.Error(), "0099_bad.sql") {
 		t.Fatalf("open with a failing migration: %v, want an error naming it", err)
 	}

@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/armsflow/armsflow/data"
+	"github.com/armsflow/armsflow/data/internal/sqlmigrate"
 	_ "github.com/mattn/go-sqlite3" // registers the "sqlite3" driver
 )
 
@@ -40,7 +41,7 @@ func Open(ctx context.Context, path string) (*Store, error) {
 
 // openWith is Open with a given schema history (tests pass a prefix of it to
 // build a database as an older armsflow left it).
-func openWith(ctx context.Context, path string, ms []migration) (*Store, error) {
+func openWith(ctx context.Context, path string, ms []sqlmigrate.Migration) (*Store, error) {
 	s := &Store{path: path}
 	memory := path == "" || path == ":memory:"
 	var err error
