@@ -11,99 +11,32 @@ import (
 	"github.com/paulmach/orb"
 )
 
-// BenchmarkTransfers reads ~30k generated transfers through typical filters.
-func BenchmarkTransfers(b *testing.B) {
-	ctx := context.Background()
-	s := openTemp(b)
-	if _, err := s.Apply(ctx, storetest.Synthetic(42, 30000), false); err != nil {
-		b.Fatal(err)
-	}
-	if _, err := s.pool.Exec(ctx, `ANALYZE`); err != nil {
-		b.Fatal(err)
-	}
-	for _, c := range []struct {
-		name string
-		f    data.Filter
-	}{
-		{"all", data.Filter{}},
-		{"decade", data.Filter{YearFrom: 2010, YearTo: 2019}},
-		{"one-year", data.Filter{YearFrom: 2014, YearTo: 2014}},
-		{"supplier", data.Filter{Suppliers: []string{"XAA"}}},
-		{"supplier+category+years", data.Filter{YearFrom: 2000, YearTo: 2024, Suppliers: []string{"XAA", "XAB"},
-			Categories: []data.Category{data.CatAircraft, data.CatMissiles}}},
-		{"recipient+status", data.Filter{Recipients: []string{"XAC"}, Statuses: []data.Status{data.StatusDelivered}}},
-	} {
-		b.Run(c.name, func(b *testing.B) {
-			var rows int
-			for b.Loop() {
-				ts, err := s.Transfers(ctx, c.f)
-				if err != nil {
-					b.Fatal(err)
-				}
-				rows = len(ts)
+// bench is the store-agnostic benchmark suite over temporary databases;
+// the planner's statistics are refreshed once the transfers are in.
+func bench() storetest.Bench {
+	return storetest.Bench{
+		Open: func(tb testing.TB) data.Store { return openTemp(tb) },
+		Loaded: func(tb testing.TB, s data.Store) {
+			if _, err := s.(*Store).pool.Exec(context.Background(), `ANALYZE`); err != nil {
+				tb.Fatal(err)
 			}
-			b.ReportMetric(float64(rows), "rows/op")
-		})
+		},
 	}
 }
 
+// BenchmarkTransfers reads ~30k generated transfers through typical filters.
+func BenchmarkTransfers(b *testing.B) { bench().Transfers(b) }
+
 // BenchmarkApply10k imports 10k new transfers into a fresh database.
-func BenchmarkApply10k(b *testing.B) {
-	ctx := context.Background()
-	batch := storetest.Synthetic(7, 10000)
-	places := &data.Batch{Countries: batch.Countries, Actors: batch.Actors}
-	transfers := &data.Batch{Transfers: batch.Transfers}
-	for i := 0; i < b.N; i++ {
-		b.StopTimer()
-		s := openTemp(b)
-		if _, err := s.Apply(ctx, places, false); err != nil {
-			b.Fatal(err)
-		}
-		b.StartTimer()
-		ch, err := s.Apply(ctx, transfers, false)
-		if err != nil || ch.Inserted["transfers"] != 10000 {
-			b.Fatalf("apply: %+v, %v", ch.Inserted, err)
-		}
-		b.StopTimer()
-		s.Close()
-		b.StartTimer()
-	}
-}
+func BenchmarkApply10k(b *testing.B) { bench().Apply10k(b) }
 
 // BenchmarkReapply10k re-imports 10k transfers that are already stored
 // (every one compared, none written).
-func BenchmarkReapply10k(b *testing.B) {
-	ctx := context.Background()
-	s := openTemp(b)
-	batch := storetest.Synthetic(7, 10000)
-	if _, err := s.Apply(ctx, batch, false); err != nil {
-		b.Fatal(err)
-	}
-	for b.Loop() {
-		ch, err := s.Apply(ctx, batch, false)
-		if err != nil || !ch.Empty() {
-			b.Fatalf("re-apply: %+v, %v", ch, err)
-		}
-	}
-}
+func BenchmarkReapply10k(b *testing.B) { bench().Reapply10k(b) }
 
 // BenchmarkPutTransfer is one API write: a transaction with its lock,
 // version bump and NOTIFY.
-func BenchmarkPutTransfer(b *testing.B) {
-	ctx := context.Background()
-	s := openTemp(b)
-	batch := storetest.Synthetic(7, 1)
-	if _, err := s.Apply(ctx, batch, false); err != nil {
-		b.Fatal(err)
-	}
-	tr := batch.Transfers[0]
-	for b.Loop() {
-		tr.Key = ""
-		if _, _, err := s.PutTransfer(ctx, tr); err != nil {
-			b.Fatal(err)
-		}
-	}
-}
+func BenchmarkPutTransfer(b *testing.B) { bench().PutTransfer(b) }
 
 // BenchmarkCountries reads 250 countries of 2,000 vertices each (500k
 // vertices, about Natural Earth 1:10m's size) as WKB and decodes them.
