@@ -8,7 +8,7 @@ NPM_STAMP := static/node_modules/.package-lock.json
 GEN := data/defaults/gen/countries-50m.json data/defaults/gen/countries-110m.json data/defaults/gen/world-countries.json
 TEST_OUT ?= $(CURDIR)/test-output
 
-.PHONY: all run build assets test bench bench-go bench-tiles bench-live fuzz soak clean vet
+.PHONY: all run build assets test bench bench-go bench-tiles bench-tiles-pg bench-live fuzz soak clean vet
 
 all: build
 
@@ -42,7 +42,7 @@ test: assets vet
 	ARMSFLOW_TEST_OUT=$(TEST_OUT) $(GO) test -race -count=1 -timeout 30m ./...
 
 # bench: Go benchmarks beside the code, then the tile load test against a real server on loopback.
-bench: bench-go bench-tiles
+bench: bench-go bench-tiles bench-tiles-pg
 
 bench-go: assets
 	$(GO) test -run '^$$' -bench . -benchmem ./...
@@ -52,6 +52,12 @@ bench-go: assets
 bench-tiles: build
 	$(GO) build -o bin/armsflow-bench ./cmd/armsflow-bench
 	./bin/armsflow-bench -bin $(BIN)
+
+# bench-tiles-pg: the same load test with the server on a fresh PostgreSQL/PostGIS database on the throwaway cluster
+# of .ci/pg-setup.sh (created and dropped by the bench).
+bench-tiles-pg: build
+	$(GO) build -o bin/armsflow-bench ./cmd/armsflow-bench
+	eval "$$(bash .ci/pg-setup.sh)" && ./bin/armsflow-bench -bin $(BIN) -postgres "$$ARMSFLOW_TEST_POSTGRES"
 
 # bench-live: WebSocket fan-out at 1,000 / 5,000 / 10,000 clients on loopback.
 bench-live:
