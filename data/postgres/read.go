@@ -128,11 +128,7 @@ func queryConflicts(ctx context.Context, q querier, where string, args ...any) (
 // ordered by ID. Only f's years apply to events; an event of unknown date
 // (year 0) is only in an open window.
 func (s *Store) Events(ctx context.Context, f data.Filter) ([]data.Event, error) {
-	where, args := "", []any{}
-	if f.YearFrom != 0 || f.YearTo != 0 {
-		where = "WHERE year >= $1 AND year <= $2"
-		args = sqlquery.YearBounds(f)
-	}
+	where, args := sqlquery.EventsWhere(f, dialect)
 	es, err := queryEvents(ctx, s.pool, where, args...)
 	if err != nil {
 		return nil, fmt.Errorf("read events: %w", err)

@@ -187,11 +187,7 @@ func queryConflicts(ctx context.Context, q queryer, where string, args ...any) (
 // Events returns the events in f's year window (by the year of their date),
 // ordered by ID. Only f's years apply to events.
 func (s *Store) Events(ctx context.Context, f data.Filter) ([]data.Event, error) {
-	where, args := "", []any{}
-	if f.YearFrom != 0 || f.YearTo != 0 {
-		where = "WHERE year >= ? AND year <= ?"
-		args = sqlquery.YearBounds(f)
-	}
+	where, args := sqlquery.EventsWhere(f, dialect)
 	es, err := queryEvents(ctx, s.rdb, where, args...)
 	if err != nil {
 		return nil, fmt.Errorf("read events: %w", err)

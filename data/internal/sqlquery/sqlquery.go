@@ -79,6 +79,16 @@ func Where(f data.Filter, d Dialect) (string, []any) {
 	return "WHERE " + strings.Join(conds, " AND "), args
 }
 
+// EventsWhere renders f's year window as a WHERE clause over events, by the
+// year of their date ("" for an open window); only f's years apply to
+// events.
+func EventsWhere(f data.Filter, d Dialect) (string, []any) {
+	if f.YearFrom == 0 && f.YearTo == 0 {
+		return "", []any{}
+	}
+	return "WHERE year >= " + d.Placeholder(1) + " AND year <= " + d.Placeholder(2), YearBounds(f)
+}
+
 // YearBounds turns f's window into inclusive bounds, open ends widened to
 // cover every year. Year 0 stands for an unknown year and is never inside a
 // bounded window (as in Filter.Match, where a transfer without years passes
