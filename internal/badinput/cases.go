@@ -103,6 +103,15 @@ func countriesWith(iso, ring string) []byte {
 		`","ADMIN":"Testland"},"geometry":{"type":"Polygon","coordinates":[` + ring + `]}}]}`)
 }
 
+// gedHeader and gedRow make a UCDP GED-style events file (invented rows,
+// GED's documented columns).
+const gedHeader = "id,relid,year,active_year,type_of_violence,conflict_new_id,conflict_name,dyad_new_id,side_a,side_b,country,country_id,region,latitude,longitude,where_prec,date_start,date_end,deaths_a,deaths_b,deaths_civilians,deaths_unknown,best,high,low\n"
+
+func gedRow(id, lat, lon string) string {
+	return id + ",BAD-" + id + ",2022,1,1,13306,Invented conflict,90001,Invented side A,Invented side B,Ukraine,369,Europe," + lat + "," + lon +
+		",1,2022-03-01,2022-03-02,5,6,1,0,12,15,10\n"
+}
+
 const goodRing = `[[10,10],[11,10],[11,11],[10,11],[10,10]]`
 
 // Cases is the table.
@@ -177,6 +186,15 @@ func Cases() []Case {
 			File: countriesWith("FRA", `[[0,0],[10,10],[10,0],[0,10],[0,0]]`), Want: 1, Msgs: []string{"bowtie.geojson", "Testland", "no valid polygon"}},
 		{Name: "countries: truncated JSON", Via: "cli", Kind: "countries", FileName: "cut.geojson",
 			File: countriesWith("FRA", goodRing)[:60], Want: 1, Msgs: []string{"cut.geojson"}},
+
+		{Name: "events: latitude 123.5", Via: "cli", Kind: "ucdp-ged", FileName: "ged-lat.csv",
+			File: []byte(gedHeader + gedRow("9100001", "123.5", "37.8")), Want: 1, Msgs: []string{"ged-lat.csv:2", "123.5"}},
+		{Name: "events: longitude NaN", Via: "cli", Kind: "ucdp-ged", FileName: "ged-nan.csv",
+			File: []byte(gedHeader + gedRow("9100002", "48.0", "NaN")), Want: 1, Msgs: []string{"ged-nan.csv:2"}},
+		{Name: "events: longitude -Inf", Via: "cli", Kind: "ucdp-ged", FileName: "ged-inf.csv",
+			File: []byte(gedHeader + gedRow("9100003", "48.0", "-Inf")), Want: 1, Msgs: []string{"ged-inf.csv:2"}},
+		{Name: "events: duplicate ids", Via: "cli", Kind: "ucdp-ged", FileName: "ged-dup.csv",
+			File: []byte(gedHeader + gedRow("9100004", "48.0", "37.8") + gedRow("9100004", "48.1", "37.9")), Want: 1, Msgs: []string{"ged-dup.csv:3", "9100004"}},
 
 		// ---- HTTP ----
 		{Name: "tile z=30", Via: "http", Method: "GET", Path: "/tiles/countries/30/0/0.mvt", Want: 400, Msgs: []string{"zoom"}},
