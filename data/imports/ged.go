@@ -53,27 +53,8 @@ func parseGED(r io.Reader, name string, opts Options) (*data.Batch, *Report, err
 	}
 	seen := map[string]int{}
 	var evs []data.Event
-	for {
-		rec, line, err := in.next()
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			if line == 0 {
-				return log.fail(0, "read: %v", err)
-			}
-			log.rep.Rows++
-			log.reject(line, "%v", err)
-			continue
-		}
-		if len(rec) == 1 && strings.TrimSpace(rec[0]) == "" {
-			continue
-		}
-		log.rep.Rows++
-		if len(rec) != len(h.names) {
-			log.reject(line, "has %d fields, want %d", len(rec), len(h.names))
-			continue
-		}
+	rows := &rowScan{in: in, log: log, width: len(h.names)}
+	for rec, line := range rows.all() {
 		ev, err := gedEvent(h, rec)
 		if err == nil {
 			if prev, dup := seen[ev.ID]; dup {
@@ -95,6 +76,9 @@ func parseGED(r io.Reader, name string, opts Options) (*data.Batch, *Report, err
 		}
 		seen[ev.ID] = line
 		evs = append(evs, ev)
+	}
+	if rows.err != nil {
+		return log.fail(0, "read: %v", rows.err)
 	}
 	src := data.Source{Publisher: ucdpGEDPublisher, Title: ucdpGEDTitle, Date: ucdpVersionYear(version)}
 	if version != "" {

@@ -139,23 +139,8 @@ func parseKielWeapons(in *csvIn, h header, opts Options, log *rowLog) (*data.Bat
 	actors := actorSet{}
 	seen := map[string]int{}
 	var ts []data.Transfer
-	for {
-		rec, line, err := in.next()
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			if line == 0 {
-				return log.fail(0, "read: %v", err)
-			}
-			log.rep.Rows++
-			log.reject(line, "%v", err)
-			continue
-		}
-		if len(rec) == 1 && strings.TrimSpace(rec[0]) == "" {
-			continue
-		}
-		log.rep.Rows++
+	rows := &rowScan{in: in, log: log}
+	for rec, line := range rows.all() {
 		tr, err := kielWeapon(h, rec, t, src)
 		if err == nil {
 			if prev, dup := seen[tr.Key]; dup {
@@ -171,6 +156,9 @@ func parseKielWeapons(in *csvIn, h header, opts Options, log *rowLog) (*data.Bat
 		sup, _ := t.lookup(tr.Supplier)
 		actors.add(sup)
 		ts = append(ts, tr)
+	}
+	if rows.err != nil {
+		return log.fail(0, "read: %v", rows.err)
 	}
 	if srcErr != nil {
 		return log.failAll(0, "%v", srcErr)
@@ -244,23 +232,8 @@ func parseKielExplorer(in *csvIn, h header, opts Options, log *rowLog) (*data.Ba
 	var order []*kielYear
 	seen := map[string]int{}
 	latest := ""
-	for {
-		rec, line, err := in.next()
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			if line == 0 {
-				return log.fail(0, "read: %v", err)
-			}
-			log.rep.Rows++
-			log.reject(line, "%v", err)
-			continue
-		}
-		if len(rec) == 1 && strings.TrimSpace(rec[0]) == "" {
-			continue
-		}
-		log.rep.Rows++
+	rows := &rowScan{in: in, log: log}
+	for rec, line := range rows.all() {
 		donor, year, month, mil, err := kielExplorerRow(h, rec, t)
 		if err != nil {
 			log.reject(line, "%v", err)
@@ -283,6 +256,9 @@ func parseKielExplorer(in *csvIn, h header, opts Options, log *rowLog) (*data.Ba
 			order = append(order, g)
 		}
 		g.sum += mil
+	}
+	if rows.err != nil {
+		return log.fail(0, "read: %v", rows.err)
 	}
 	src, err := kielSource(opts, latest)
 	if err != nil {

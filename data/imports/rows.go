@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"iter"
 	"math"
 	"slices"
 	"strconv"
@@ -41,6 +42,50 @@ func (c *csvIn) next() ([]string, int, error) {
 	}
 	line, _ := c.r.FieldPos(0)
 	return rec, line + c.offset, nil
+}
+
+// rowScan reads a file's data rows for a rowLog: every record that is not a
+// blank line counts in the report's Rows; a malformed one, or one without
+// width fields (when width > 0), is rejected and not yielded. A read error
+// that is not a record's stops the scan and stays in err.
+type rowScan struct {
+	in    *csvIn
+	log   *rowLog
+	width int                 // the fields a record must have; 0: any number
+	blank func([]string) bool // what a blank line is; nil: one empty field
+	err   error
+}
+
+// all yields each data record with the line it starts on.
+func (s *rowScan) all() iter.Seq2[[]string, int] {
+	return func(yield func([]string, int) bool) {
+		for {
+			rec, line, err := s.in.next()
+			if err == io.EOF {
+				return
+			}
+			if err != nil {
+				if line == 0 {
+					s.err = err
+					return
+				}
+				s.log.rep.Rows++
+				s.log.reject(line, "%v", err)
+				continue
+			}
+			if s.blank != nil && s.blank(rec) || s.blank == nil && len(rec) == 1 && strings.TrimSpace(rec[0]) == "" {
+				continue
+			}
+			s.log.rep.Rows++
+			if s.width > 0 && len(rec) != s.width {
+				s.log.reject(line, "has %d fields, want %d", len(rec), s.width)
+				continue
+			}
+			if !yield(rec, line) {
+				return
+			}
+		}
+	}
 }
 
 // header maps column names to indexes. Names are matched case-insensitively

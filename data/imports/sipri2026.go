@@ -2,7 +2,6 @@ package imports
 
 import (
 	"fmt"
-	"io"
 	"slices"
 	"strconv"
 	"strings"
@@ -55,27 +54,10 @@ func parseSIPRI2026(f *sipriFile, log *rowLog) (*data.Batch, *Report, error) {
 	actors := actorSet{}
 	deals := map[string]*deal2026{}
 	var order []*deal2026
-	for {
-		rec, line, err := in.next()
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			if line == 0 {
-				return log.fail(0, "read: %v", err)
-			}
-			log.rep.Rows++
-			log.reject(line, "%v", err)
-			continue
-		}
-		if len(rec) == 1 && strings.TrimSpace(strings.TrimSuffix(rec[0], ";")) == "" {
-			continue // blank line
-		}
-		log.rep.Rows++
-		if len(rec) != len(header2026) {
-			log.reject(line, "has %d fields, want %d", len(rec), len(header2026))
-			continue
-		}
+	rows := &rowScan{in: in, log: log, width: len(header2026), blank: func(rec []string) bool {
+		return len(rec) == 1 && strings.TrimSpace(strings.TrimSuffix(rec[0], ";")) == ""
+	}}
+	for rec, line := range rows.all() {
 		rec[len(rec)-1] = strings.TrimSuffix(rec[len(rec)-1], ";")
 		id := h.get(rec, "sipri at database id")
 		if n, err := strconv.Atoi(id); err != nil || n <= 0 {
@@ -110,6 +92,9 @@ func parseSIPRI2026(f *sipriFile, log *rowLog) (*data.Batch, *Report, error) {
 			d.bad = true
 			log.reject(line, "%v (deal %s not imported)", err, id)
 		}
+	}
+	if rows.err != nil {
+		return log.fail(0, "read: %v", rows.err)
 	}
 	var ts []data.Transfer
 	for _, d := range order {

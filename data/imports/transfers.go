@@ -110,27 +110,8 @@ func parseTransfersKind(r io.Reader, name string, opts Options) (*data.Batch, *R
 	seen := map[string]int{}
 	actors := actorSet{}
 	var ts []data.Transfer
-	for {
-		rec, line, err := in.next()
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			if line == 0 {
-				return log.fail(0, "read: %v", err)
-			}
-			log.rep.Rows++
-			log.reject(line, "%v", err)
-			continue
-		}
-		if len(rec) == 1 && strings.TrimSpace(rec[0]) == "" {
-			continue
-		}
-		log.rep.Rows++
-		if len(rec) != len(h.names) {
-			log.reject(line, "has %d fields, want %d", len(rec), len(h.names))
-			continue
-		}
+	rows := &rowScan{in: in, log: log, width: len(h.names)}
+	for rec, line := range rows.all() {
 		tr, sup, rcp, err := csvTransfer(h, rec, t)
 		if err != nil {
 			log.reject(line, "%v", err)
@@ -148,6 +129,9 @@ func parseTransfersKind(r io.Reader, name string, opts Options) (*data.Batch, *R
 		actors.add(sup)
 		actors.add(rcp)
 		ts = append(ts, tr)
+	}
+	if rows.err != nil {
+		return log.fail(0, "read: %v", rows.err)
 	}
 	return log.finish(&data.Batch{Actors: actors.list(), Transfers: ts})
 }

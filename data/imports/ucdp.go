@@ -71,27 +71,8 @@ func parseUCDP(r io.Reader, name string, opts Options) (*data.Batch, *Report, er
 	seen := map[[2]int]int{} // (conflict, year) -> line
 	version, versionLine := "", 0
 	datasetLast := 0
-	for {
-		rec, line, err := in.next()
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			if line == 0 {
-				return log.fail(0, "read: %v", err)
-			}
-			log.rep.Rows++
-			log.reject(line, "%v", err)
-			continue
-		}
-		if len(rec) == 1 && strings.TrimSpace(rec[0]) == "" {
-			continue
-		}
-		log.rep.Rows++
-		if len(rec) != len(h.names) {
-			log.reject(line, "has %d fields, want %d", len(rec), len(h.names))
-			continue
-		}
+	rows := &rowScan{in: in, log: log, width: len(h.names)}
+	for rec, line := range rows.all() {
 		id := h.get(rec, "conflict_id")
 		cid, err := strconv.Atoi(id)
 		if err != nil || cid <= 0 {
@@ -129,6 +110,9 @@ func parseUCDP(r io.Reader, name string, opts Options) (*data.Batch, *Report, er
 		}
 		seen[[2]int{cid, year}] = line
 		datasetLast = max(datasetLast, year)
+	}
+	if rows.err != nil {
+		return log.fail(0, "read: %v", rows.err)
 	}
 	src := data.Source{Publisher: ucdpACDPublisher, Title: ucdpACDTitle, Date: ucdpVersionYear(version)}
 	if version != "" {
