@@ -6,7 +6,6 @@ import (
 	"maps"
 	"reflect"
 	"slices"
-	"time"
 
 	"github.com/armsflow/armsflow/data"
 	"github.com/paulmach/orb"
@@ -76,24 +75,16 @@ func (w *write) batch(b *data.Batch) error {
 		explicit[a.ID] = true
 	}
 	for _, c := range b.Countries {
-		if p := w.country(c, explicit[c.ISO3]); p != "" {
-			problems = append(problems, p)
-		}
+		problems = append(problems, w.country(c, explicit[c.ISO3])...)
 	}
 	for _, a := range b.Actors {
-		if p := w.actor(a); p != "" {
-			problems = append(problems, p)
-		}
+		problems = append(problems, w.actor(a)...)
 	}
 	for _, c := range b.Conflicts {
-		if p := w.conflict(c); p != "" {
-			problems = append(problems, p)
-		}
+		problems = append(problems, w.conflict(c)...)
 	}
 	for _, e := range b.Events {
-		if p := w.event(e); p != "" {
-			problems = append(problems, p)
-		}
+		problems = append(problems, w.event(e)...)
 	}
 	seen := map[string]bool{}
 	for i, t := range b.Transfers {
@@ -119,13 +110,9 @@ func (w *write) batch(b *data.Batch) error {
 
 // country upserts a country and, unless the batch lists an actor with its
 // ID, its state actor.
-func (w *write) country(c data.Country, explicitActor bool) string {
-	label := fmt.Sprintf("country %q", c.ISO3)
-	switch {
-	case !data.ValidActorID(c.ISO3):
-		return label + ": not a valid ISO 3166 alpha-3 code"
-	case c.Name == "":
-		return label + ": name is empty"
+func (w *write) country(c data.Country, explicitActor bool) []string {
+	if ps := invalid(fmt.Sprintf("country %q", c.ISO3), c.Validate()); len(ps) > 0 {
+		return ps
 	}
 	c = cloneCountry(c)
 	old, had := w.st.countries[c.ISO3]
@@ -151,18 +138,12 @@ func (w *write) country(c data.Country, explicitActor bool) string {
 			w.layer("flows")
 		}
 	}
-	return ""
+	return nil
 }
 
-func (w *write) actor(a data.Actor) string {
-	label := fmt.Sprintf("actor %q", a.ID)
-	switch {
-	case !data.ValidActorID(a.ID):
-		return label + ": not a valid actor id"
-	case a.Name == "":
-		return label + ": name is empty"
-	case !slices.Contains([]data.ActorKind{data.ActorState, data.ActorFormer, data.ActorNonState}, a.Kind):
-		return fmt.Sprintf("%s: unknown kind %q (want state, former or non-state)", label, a.Kind)
+func (w *write) actor(a data.Actor) []string {
+	if ps := invalid(fmt.Sprintf("actor %q", a.ID), a.Validate()); len(ps) > 0 {
+		return ps
 	}
 	old, had := w.st.actors[a.ID]
 	if w.count("actors", had, old == a) {
@@ -170,17 +151,12 @@ func (w *write) actor(a data.Actor) string {
 		w.st.actors[a.ID] = a
 		w.layer("flows")
 	}
-	return ""
+	return nil
 }
 
-func (w *write) conflict(c data.Conflict) string {
-	label := fmt.Sprintf("conflict %q", c.ID)
-	switch {
-	case c.ID == "":
-		return "conflict with an empty id"
-	case !slices.Contains([]data.ConflictType{data.ConflictExtrasystemic, data.ConflictInterstate,
-		data.ConflictIntrastate, data.ConflictInternationized}, c.Type):
-		return fmt.Sprintf("%s: unknown type %q", label, c.Type)
+func (w *write) conflict(c data.Conflict) []string {
+	if ps := invalid(fmt.Sprintf("conflict %q", c.ID), c.Validate()); len(ps) > 0 {
+		return ps
 	}
 	c = cloneConflict(c)
 	old, had := w.st.conflicts[c.ID]
@@ -190,22 +166,16 @@ func (w *write) conflict(c data.Conflict) string {
 		w.st.conflicts[c.ID] = c
 		w.layer("conflicts", "countries")
 	}
-	return ""
+	return nil
 }
 
-func (w *write) event(e data.Event) string {
+func (w *write) event(e data.Event) []string {
 	label := fmt.Sprintf("event %q", e.ID)
-	if e.ID == "" {
-		return "event with an empty id"
+	if ps := invalid(label, e.Validate()); len(ps) > 0 {
+		return ps
 	}
 	if _, ok := w.st.conflicts[e.ConflictID]; e.ConflictID != "" && !ok {
-		return fmt.Sprintf("%s: unknown conflict %q", label, e.ConflictID)
-	}
-	if !validDate(e.Date) {
-		return fmt.Sprintf("%s: date %q is not YYYY-MM-DD, YYYY-MM, YYYY or empty (unknown)", label, e.Date)
-	}
-	if p := e.Point; p[0] < -180 || p[0] > 180 || p[1] < -90 || p[1] > 90 {
-		return fmt.Sprintf("%s: point %v is off the globe", label, p)
+		return []string{fmt.Sprintf("%s: unknown conflict %q", label, e.ConflictID)}
 	}
 	old, had := w.st.events[e.ID]
 	if w.count("events", had, reflect.DeepEqual(old, e)) {
@@ -213,7 +183,7 @@ func (w *write) event(e data.Event) string {
 		w.st.events[e.ID] = e
 		w.layer("events")
 	}
-	return ""
+	return nil
 }
 
 // transfer canonicalizes, validates and upserts one transfer whose ID is
@@ -228,13 +198,7 @@ func (w *write) transfer(t data.Transfer, label string) (data.Transfer, []string
 	if u, err := data.ParseUnit(string(t.Unit)); err == nil {
 		t.Unit = u
 	}
-	var problems []string
-	var ve *data.ValidationError
-	if err := t.Validate(); errors.As(err, &ve) {
-		for _, p := range ve.Problems {
-			problems = append(problems, label+": "+p)
-		}
-	}
+	problems := invalid(label, t.Validate())
 	for _, end := range []struct{ role, id string }{{"supplier", t.Supplier}, {"recipient", t.Recipient}} {
 		if _, ok := w.st.actors[end.id]; end.id != "" && !ok {
 			problems = append(problems, fmt.Sprintf("%s: unknown %s %q", label, end.role, end.id))
@@ -272,18 +236,21 @@ func (w *write) finish(version int64) data.Change {
 	return ch
 }
 
-// validDate accepts a date as precise as it is known: YYYY-MM-DD, YYYY-MM,
-// YYYY, or "" when unknown.
-func validDate(s string) bool {
-	if s == "" {
-		return true
+// invalid gives the problems a record's Validate found, each after the
+// record's label (none for a nil error).
+func invalid(label string, err error) []string {
+	if err == nil {
+		return nil
 	}
-	for _, layout := range []string{"2006-01-02", "2006-01", "2006"} {
-		if _, err := time.Parse(layout, s); err == nil {
-			return true
-		}
+	var ve *data.ValidationError
+	if !errors.As(err, &ve) {
+		return []string{label + ": " + err.Error()}
 	}
-	return false
+	out := make([]string, len(ve.Problems))
+	for i, p := range ve.Problems {
+		out[i] = label + ": " + p
+	}
+	return out
 }
 
 // The clone functions deep-copy records so no caller shares memory with
