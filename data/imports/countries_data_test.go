@@ -16,20 +16,7 @@ import (
 // directory holding go.mod), or skips the test when the file is absent.
 func countriesRepoFile(t testing.TB, rel string) string {
 	t.Helper()
-	dir, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			break
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Skip("repository root (go.mod) not found")
-		}
-		dir = parent
-	}
+	dir := repoRoot(t)
 	p := filepath.Join(dir, rel)
 	if _, err := os.Stat(p); err != nil {
 		t.Skipf("%s absent: %v", p, err)

@@ -11,10 +11,9 @@ import (
 	"github.com/armsflow/armsflow/data"
 )
 
-// sharedData returns the path of a file under ../shared/data (beside the
-// repository root, found by walking up to go.mod), or skips the test when
-// it is absent.
-func sharedData(t testing.TB, rel string) string {
+// repoRoot returns the repository root (the directory holding go.mod),
+// found by walking up from the package directory, or skips the test.
+func repoRoot(t testing.TB) string {
 	t.Helper()
 	dir, err := os.Getwd()
 	if err != nil {
@@ -30,6 +29,15 @@ func sharedData(t testing.TB, rel string) string {
 		}
 		dir = parent
 	}
+	return dir
+}
+
+// sharedData returns the path of a file under ../shared/data (beside the
+// repository root, found by walking up to go.mod), or skips the test when
+// it is absent.
+func sharedData(t testing.TB, rel string) string {
+	t.Helper()
+	dir := repoRoot(t)
 	p := filepath.Join(dir, "..", "shared", "data", rel)
 	if _, err := os.Stat(p); err != nil {
 		t.Skipf("real data file %s not present (%v): skipping", rel, err)
