@@ -151,7 +151,7 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 			}
 		}()
 	}
-	hub, err := newHub(f, log)
+	hub, bus, err := newHub(f, log)
 	if err != nil {
 		return err
 	}
@@ -213,6 +213,7 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	sctx, cancel := context.WithTimeout(context.Background(), f.shutdownGrace)
 	defer cancel()
 	hs.RegisterOnShutdown(func() { _ = hub.Shutdown(sctx) })
+	defer bus.Close()
 	if err := hs.Shutdown(sctx); err != nil && !errors.Is(err, context.DeadlineExceeded) {
 		return fmt.Errorf("shutdown: %w", err)
 	}
@@ -220,16 +221,16 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 }
 
 // newHub makes the live hub on an in-process bus, or on NATS with --bus.
-func newHub(f serveFlags, log *slog.Logger) (*live.Hub, error) {
+func newHub(f serveFlags, log *slog.Logger) (*live.Hub, live.Bus, error) {
 	var bus live.Bus = live.NewMemoryBus()
 	if f.bus != "" {
 		if !strings.HasPrefix(f.bus, "nats://") {
-			return nil, usageError{fmt.Sprintf("--bus %q: want nats://HOST:PORT or nothing", f.bus)}
+			return nil, nil, usageError{fmt.Sprintf("--bus %q: want nats://HOST:PORT or nothing", f.bus)}
 		}
 		host, _ := os.Hostname()
 		nb, err := live.NewNATSBus(f.bus, fmt.Sprintf("%s-%d", host, os.Getpid()))
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		bus = nb
 	}
@@ -241,9 +242,10 @@ func newHub(f serveFlags, log *slog.Logger) (*live.Hub, error) {
 		Logger:         log,
 	}, bus)
 	if err != nil {
-		return nil, fmt.Errorf("live hub: %w", err)
+		bus.Close()
+		return nil, nil, fmt.Errorf("live hub: %w", err)
 	}
-	return hub, nil
+	return hub, bus, nil
 }
 
 func orDefault(l cli.List, def string) []string {
