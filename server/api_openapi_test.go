@@ -1,12 +1,21 @@
 package server
 
 import (
+	"context"
 	"encoding/json"
+	"log/slog"
+	"net/http/httptest"
 	"slices"
 	"strings"
 	"testing"
 
 	"github.com/armsflow/armsflow/data"
+	"github.com/armsflow/armsflow/geo"
+	"github.com/armsflow/armsflow/geo/geotest"
+	"github.com/armsflow/armsflow/internal/metrics"
+	"github.com/armsflow/armsflow/server/live"
+	"github.com/armsflow/armsflow/tiles"
+	"github.com/gorilla/mux"
 )
 
 // openAPIParam is a parameter object or a $ref to one.
@@ -92,4 +101,41 @@ func TestOpenAPIDocumentsEndpoints(t *testing.T) {
 		}
 	}
 	walk(raw)
+}
+
+// TestOpenAPIPathsAreRouted checks the other direction: every documented
+// path and method is a route the server really has.
+func TestOpenAPIPathsAreRouted(t *testing.T) {
+	var doc struct {
+		Paths map[string]map[string]json.RawMessage `json:"paths"`
+	}
+	if err := json.Unmarshal(openAPIDoc, &doc); err != nil {
+		t.Fatal(err)
+	}
+	store := geotest.NewStoreWith(geotest.Fixture())
+	src := geo.NewSource(store, 0)
+	cache, err := tiles.NewCache(tiles.NewRenderer(src, tiles.Options{Extent: 4096, Buffer: 64, MaxZoom: 14}), src, tiles.CacheOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	hub, err := live.NewHub(live.Options{Logger: slog.New(slog.DiscardHandler)}, live.NewMemoryBus())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer hub.Shutdown(context.Background())
+	s := New(Config{}, Deps{Store: store, World: src, Tiles: cache, Live: hub, Metrics: metrics.New(),
+		Logger: slog.New(slog.DiscardHandler)})
+	sample := strings.NewReplacer("{iso3}", "UKR", "{id}", "1", "{layers}", "countries", "{z}", "0", "{x}", "0", "{y}", "0")
+	for path, ops := range doc.Paths {
+		for method := range ops {
+			if method == "parameters" {
+				continue
+			}
+			req := httptest.NewRequest(strings.ToUpper(method), sample.Replace(path), nil)
+			var m mux.RouteMatch
+			if !s.router.Match(req, &m) || m.MatchErr != nil {
+				t.Errorf("%s %s is documented but not routed (%v)", strings.ToUpper(method), path, m.MatchErr)
+			}
+		}
+	}
 }
