@@ -132,12 +132,21 @@ func (s *Server) finish(r *http.Request, rw *recorder, d time.Duration) {
 	if m := s.ops.metrics; m != nil {
 		m.ObserveRequest(rw.route, r.Method, status, rw.bytes, d)
 	}
+	// One line per request at info only with Config.AccessLog: on the tile
+	// hot path a log line costs more than serving a cached tile. Server
+	// errors are always logged; everything is at debug.
+	level := slog.LevelDebug
+	switch {
+	case status >= 500:
+		level = slog.LevelWarn
+	case s.cfg.AccessLog:
+		level = slog.LevelInfo
+	}
 	ctx := r.Context()
-	if !s.log.Enabled(ctx, slog.LevelInfo) {
+	if !s.log.Enabled(ctx, level) {
 		return
 	}
-	// The query string is left out: it may hold a (refused) credential.
-	s.log.LogAttrs(ctx, slog.LevelInfo, "request",
+	s.log.LogAttrs(ctx, level, "request",
 		slog.String("method", r.Method),
 		slog.String("route", rw.route),
 		slog.String("path", r.URL.Path),

@@ -132,6 +132,27 @@ func TestHealthAndReady(t *testing.T) {
 	}
 }
 
+// TestAccessLogLevel: a line per request at info only with AccessLog; at
+// debug otherwise (the tile hot path pays nothing at the default level).
+func TestAccessLogLevel(t *testing.T) {
+	for _, tt := range []struct {
+		accessLog bool
+		want      string
+	}{{false, "DEBUG"}, {true, "INFO"}} {
+		o := newOpsServer(t, server.Config{AccessLog: tt.accessLog})
+		o.do(t, "GET", "/healthz", map[string]string{"X-Request-Id": "lvl-1"}, "")
+		var got []string
+		for _, l := range o.logLines(t) {
+			if l["request_id"] == "lvl-1" && l["msg"] == "request" {
+				got = append(got, fmt.Sprint(l["level"]))
+			}
+		}
+		if len(got) != 1 || got[0] != tt.want {
+			t.Errorf("AccessLog=%v: access lines at %v, want one at %s", tt.accessLog, got, tt.want)
+		}
+	}
+}
+
 func TestRequestIDAndAccessLog(t *testing.T) {
 	o := newOpsServer(t, server.Config{})
 	// a failing request (the store fails before the API's first snapshot)
@@ -169,7 +190,7 @@ func TestRequestIDAndAccessLog(t *testing.T) {
 		case "request":
 			access = true
 			if l["route"] != "/api/transfers" || l["status"] != failStatus || l["method"] != "GET" || l["path"] != "/api/transfers" ||
-				l["level"] != "INFO" || l["duration"] == nil || l["bytes"] == nil {
+				l["level"] != "WARN" || l["duration"] == nil || l["bytes"] == nil {
 				t.Errorf("access line %v", l)
 			}
 		case "request failed":

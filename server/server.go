@@ -30,6 +30,9 @@ type Config struct {
 	WriteTokens []string
 	// AllowedWSOrigins are the origins allowed to open /ws (besides same host).
 	AllowedWSOrigins []string
+	// AccessLog logs one line per request at info level (otherwise at
+	// debug; server errors are logged either way).
+	AccessLog bool
 	// MaxBodyBytes caps request bodies.
 	MaxBodyBytes int64
 	// WriteRate and RoomRate limit writes and room creation per client

@@ -37,6 +37,7 @@ type serveFlags struct {
 	roomIdle                    time.Duration
 	maxConnsPerIP               int
 	gcPercent                   int
+	accessLog                   bool
 	memLimitMB                  int
 	readHeaderTimeout           time.Duration
 	readTimeout, writeTimeout   time.Duration
@@ -65,6 +66,7 @@ func (f *serveFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.bus, "bus", "", "live event bus: empty for in-process, or nats://HOST:PORT to share live events and rooms between instances")
 	fs.DurationVar(&f.roomIdle, "room-idle", time.Hour, "close a presenter room after this long without a state update")
 	fs.IntVar(&f.maxConnsPerIP, "max-conns-per-ip", 500, "WebSocket connections allowed per client address (negative: no cap)")
+	fs.BoolVar(&f.accessLog, "access-log", false, "log one line per request at info level (default: at debug level; server errors always)")
 	fs.IntVar(&f.gcPercent, "gc-percent", 200, "Go GC target percentage (the GOGC environment variable wins when set)")
 	fs.IntVar(&f.memLimitMB, "memory-limit-mb", 0, "soft memory limit in MiB (default: --cache-mb + 128; the GOMEMLIMIT environment variable wins when set)")
 	fs.DurationVar(&f.readHeaderTimeout, "read-header-timeout", 5*time.Second, "HTTP read-header timeout")
@@ -170,6 +172,7 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		WriteTokens:      f.writeTokens,
 		AllowedWSOrigins: f.wsOrigins,
 		MaxBodyBytes:     f.maxBody,
+		AccessLog:        f.accessLog,
 		WriteRate:        f.writeRate,
 		RoomRate:         f.roomRate,
 		Version:          version,
