@@ -159,7 +159,7 @@ func (s *Server) serveTile(w http.ResponseWriter, r *http.Request, th *tileHeade
 	if err != nil {
 		return err
 	}
-	f, err := tileFilter(r)
+	f, _, err := tileFilter(r)
 	if err != nil {
 		return err
 	}
@@ -238,29 +238,71 @@ func parseTilePath(p string) (string, maptile.Tile, error) {
 	return parts[0], maptile.New(xy[0], xy[1], maptile.Zoom(z)), nil
 }
 
-// tileFilter reads the filter of a tile, TileJSON or catalog request;
-// parameters that are not filter parameters are refused by name.
-func tileFilter(r *http.Request) (data.Filter, error) {
+// tileVersionParam is the optional data version of the tile, TileJSON and
+// catalog routes. The frontend adds v=VERSION to its tile URLs when it
+// learns of a write, so that browsers (which keep a tile for a minute, see
+// tileCacheControl) fetch the new tiles instead of reusing those cached
+// under the old URL. The server checks it is a whole number and otherwise
+// ignores it: the cache key, the bytes and the ETag are those of the same
+// request without it. TileJSON and catalog URLs pass it on to their tiles.
+const tileVersionParam = "v"
+
+// tileFilter reads the filter of a tile, TileJSON or catalog request and
+// its data version parameter (canonical, "" when absent); parameters that
+// are neither are refused by name.
+func tileFilter(r *http.Request) (data.Filter, string, error) {
 	if r.URL.RawQuery == "" {
-		return data.Filter{}, nil
+		return data.Filter{}, "", nil
 	}
 	q, err := url.ParseQuery(r.URL.RawQuery)
 	if err != nil {
-		return data.Filter{}, Errorf(http.StatusBadRequest, "query string does not parse: %v", err)
+		return data.Filter{}, "", Errorf(http.StatusBadRequest, "query string does not parse: %v", err)
 	}
 	var unknown []string
 	for k := range q {
-		if !slices.Contains(data.FilterParams, k) {
+		if k != tileVersionParam && !slices.Contains(data.FilterParams, k) {
 			unknown = append(unknown, k)
 		}
 	}
 	if len(unknown) > 0 {
 		slices.Sort(unknown)
-		e := Errorf(http.StatusBadRequest, "unknown query parameter %s (tiles take %s)", strings.Join(unknown, ", "), strings.Join(data.FilterParams, ", "))
+		e := Errorf(http.StatusBadRequest, "unknown query parameter %s (tiles take %s and %s)", strings.Join(unknown, ", "),
+			strings.Join(data.FilterParams, ", "), tileVersionParam)
 		e.Param = unknown[0]
-		return data.Filter{}, e
+		return data.Filter{}, "", e
 	}
-	return data.ParseFilter(q)
+	version := ""
+	if vs, ok := q[tileVersionParam]; ok {
+		if version, err = parseTileVersion(vs); err != nil {
+			return data.Filter{}, "", err
+		}
+		delete(q, tileVersionParam)
+	}
+	f, err := data.ParseFilter(q)
+	return f, version, err
+}
+
+// parseTileVersion checks the v parameter: one whole number from 0 up,
+// digits only; it returns it without leading zeros.
+func parseTileVersion(vs []string) (string, error) {
+	bad := func(format string, args ...any) error {
+		e := Errorf(http.StatusBadRequest, format, args...)
+		e.Param = tileVersionParam
+		return e
+	}
+	if len(vs) != 1 {
+		return "", bad("query parameter %s given %d times (want one data version)", tileVersionParam, len(vs))
+	}
+	v := vs[0]
+	digits := v != "" && len(v) <= 19
+	for i := 0; digits && i < len(v); i++ {
+		digits = v[i] >= '0' && v[i] <= '9'
+	}
+	n, err := strconv.ParseInt(v, 10, 64)
+	if !digits || err != nil {
+		return "", bad("query parameter %s %q is not a data version (a whole number from 0)", tileVersionParam, v)
+	}
+	return strconv.FormatInt(n, 10), nil
 }
 
 // tileError gives the tiles layer's errors their HTTP status.
@@ -348,7 +390,7 @@ func (s *Server) serveTileJSON(w http.ResponseWriter, r *http.Request, th *tileH
 	if s.tiles == nil {
 		return Errorf(http.StatusServiceUnavailable, "tiles are not configured on this server")
 	}
-	f, err := tileFilter(r)
+	f, version, err := tileFilter(r)
 	if err != nil {
 		return err
 	}
@@ -357,7 +399,7 @@ func (s *Server) serveTileJSON(w http.ResponseWriter, r *http.Request, th *tileH
 		return tileError(err)
 	}
 	base := s.requestBaseURL(r)
-	tj := ts.TileJSON(tileURL(base, layers, f))
+	tj := ts.TileJSON(tileURL(base, layers, f, version))
 	h := w.Header()
 	th.cors(h, r.Header.Get("Origin"))
 	h["Cache-Control"] = th.cacheControl
@@ -380,7 +422,7 @@ func (s *Server) serveCatalog(w http.ResponseWriter, r *http.Request, th *tileHe
 	if s.tiles == nil {
 		return Errorf(http.StatusServiceUnavailable, "tiles are not configured on this server")
 	}
-	f, err := tileFilter(r)
+	f, version, err := tileFilter(r)
 	if err != nil {
 		return err
 	}
@@ -393,29 +435,38 @@ func (s *Server) serveCatalog(w http.ResponseWriter, r *http.Request, th *tileHe
 	}{Layers: make([]catalogLayer, 0, len(infos)), Attribution: tiles.Attribution}
 	names := make([]string, 0, len(infos))
 	for _, l := range infos {
-		out.Layers = append(out.Layers, catalogLayer{LayerInfo: l, TileJSON: tileJSONURL(base, l.Name, f), Tiles: tileURL(base, l.Name, f)})
+		out.Layers = append(out.Layers, catalogLayer{LayerInfo: l, TileJSON: tileJSONURL(base, l.Name, f, version), Tiles: tileURL(base, l.Name, f, version)})
 		names = append(names, l.Name)
 	}
-	out.All = tileJSONURL(base, strings.Join(names, ","), f)
+	out.All = tileJSONURL(base, strings.Join(names, ","), f, version)
 	h := w.Header()
 	th.cors(h, r.Header.Get("Origin"))
 	h["Cache-Control"] = th.cacheControl
 	return writeJSON(w, http.StatusOK, out)
 }
 
-func withFilter(u string, f data.Filter) string {
-	if c := f.Canonical(); c != "" {
-		return u + "?" + c
+// withFilter adds the canonical filter and the data version (when not "")
+// to a URL.
+func withFilter(u string, f data.Filter, version string) string {
+	q := f.Canonical()
+	if version != "" {
+		if q != "" {
+			q += "&"
+		}
+		q += tileVersionParam + "=" + version
+	}
+	if q != "" {
+		return u + "?" + q
 	}
 	return u
 }
 
-func tileURL(base, layers string, f data.Filter) string {
-	return withFilter(base+"/tiles/"+layers+"/{z}/{x}/{y}.mvt", f)
+func tileURL(base, layers string, f data.Filter, version string) string {
+	return withFilter(base+"/tiles/"+layers+"/{z}/{x}/{y}.mvt", f, version)
 }
 
-func tileJSONURL(base, layers string, f data.Filter) string {
-	return withFilter(base+"/tiles/"+layers+".json", f)
+func tileJSONURL(base, layers string, f data.Filter, version string) string {
+	return withFilter(base+"/tiles/"+layers+".json", f, version)
 }
 
 // requestBaseURL is the public base URL (no trailing slash): the configured

@@ -38,6 +38,8 @@ func FuzzTileRequest(f *testing.F) {
 		{"labels/1/0/0.mvt", "supplier=USA'%20OR%201=1--", "", ""},
 		{"conflicts/1/0/0.mvt", "years=%zz", "gzip;q=abc", ""},
 		{"countries/1/0/0.mvt", "bogus=1", "", ""},
+		{"countries/1/0/0.mvt", "years=2020&v=17", "gzip", ""},
+		{"countries/1/0/0.mvt", "v=-1&v=%2B2", "", ""},
 		{"countries/01/0/0.mvt", "years=2020-2010", "", ""},
 		{"/countries/0/0/0.mvt", "", "", ""},
 		{"countries/0/0/0/0.mvt", "", "*;q=0", ""},

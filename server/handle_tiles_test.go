@@ -423,3 +423,91 @@ func TestTilesInvalidateThroughOnChange(t *testing.T) {
 		t.Fatal("the touched tile over Australia was not re-rendered")
 	}
 }
+
+// TestTilesVersionParam: the frontend adds v=DATA_VERSION to its tile URLs
+// after a write so browsers do not reuse cached tiles. The server accepts
+// it on tiles, TileJSON and the catalog, refuses a bad one by name, and
+// answers the same bytes and ETag as without it (one render: v is not part
+// of the cache key). TileJSON passes it on to its tile URLs.
+func TestTilesVersionParam(t *testing.T) {
+	tt := newTileTest(t, Config{})
+	const path = "/tiles/countries,flows/3/5/2.mvt?years=2014-2024"
+	want, wantBody := tt.get(t, "GET", path, "Accept-Encoding: gzip")
+	if want.StatusCode != 200 {
+		t.Fatalf("without v: %d", want.StatusCode)
+	}
+	for _, v := range []string{"0", "7", "0042", "9223372036854775807"} {
+		resp, body := tt.get(t, "GET", path+"&v="+v, "Accept-Encoding: gzip")
+		if resp.StatusCode != 200 || !bytes.Equal(body, wantBody) || resp.Header.Get("ETag") != want.Header.Get("ETag") ||
+			resp.Header.Get("Cache-Control") != want.Header.Get("Cache-Control") {
+			t.Errorf("v=%s: %d, %d bytes (want %d), ETag %q (want %q)", v, resp.StatusCode, len(body), len(wantBody),
+				resp.Header.Get("ETag"), want.Header.Get("ETag"))
+		}
+		// A revalidation with the tag from the URL without v is a 304.
+		resp, _ = tt.get(t, "GET", path+"&v="+v, "Accept-Encoding: gzip", "If-None-Match: "+want.Header.Get("ETag"))
+		if resp.StatusCode != http.StatusNotModified {
+			t.Errorf("v=%s revalidated: %d", v, resp.StatusCode)
+		}
+	}
+	if n := tt.r.renders.Load(); n != 1 {
+		t.Fatalf("%d renders: v must not be part of the cache key", n)
+	}
+
+	for _, tc := range []struct{ query, msg string }{
+		{"v=-1", `"-1" is not a data version`},
+		{"v=abc", `"abc" is not a data version`},
+		{"v=", `"" is not a data version`},
+		{"v=%2B3", `"+3" is not a data version`},
+		{"v=1.5", `"1.5" is not a data version`},
+		{"v=99999999999999999999", "is not a data version"},
+		{"v=1&v=2", "given 2 times"},
+		{"years=2020&v=x", `"x" is not a data version`},
+	} {
+		for _, p := range []string{"/tiles/countries/1/1/1.mvt", "/tiles/countries.json", "/tiles/catalog"} {
+			resp, body := tt.get(t, "GET", p+"?"+tc.query)
+			var e struct {
+				Error string `json:"error"`
+				Param string `json:"param"`
+			}
+			_ = json.Unmarshal(body, &e)
+			if resp.StatusCode != 400 || e.Param != "v" || !strings.Contains(e.Error, tc.msg) {
+				t.Errorf("%s?%s: %d %s; want 400 naming v with %q", p, tc.query, resp.StatusCode, body, tc.msg)
+			}
+		}
+	}
+	// Unknown parameters are still refused, and the message lists v.
+	resp, body := tt.get(t, "GET", "/tiles/countries/1/1/1.mvt?v=3&ver=3")
+	if resp.StatusCode != 400 || !strings.Contains(string(body), `"param":"ver"`) || !strings.Contains(string(body), "and v") {
+		t.Errorf("unknown parameter beside v: %d %s", resp.StatusCode, body)
+	}
+
+	// TileJSON and catalog carry the canonical v into their URLs.
+	_, body = tt.get(t, "GET", "/tiles/countries.json?v=012&supplier=gbr")
+	var tj struct {
+		Tiles []string `json:"tiles"`
+	}
+	if err := json.Unmarshal(body, &tj); err != nil {
+		t.Fatal(err)
+	}
+	if len(tj.Tiles) != 1 || tj.Tiles[0] != tt.srv.URL+"/tiles/countries/{z}/{x}/{y}.mvt?supplier=GBR&v=12" {
+		t.Fatalf("TileJSON tiles with v: %v", tj.Tiles)
+	}
+	_, body = tt.get(t, "GET", "/tiles/countries.json?v=5")
+	_ = json.Unmarshal(body, &tj)
+	if tj.Tiles[0] != tt.srv.URL+"/tiles/countries/{z}/{x}/{y}.mvt?v=5" {
+		t.Fatalf("TileJSON tiles with v only: %v", tj.Tiles)
+	}
+	_, body = tt.get(t, "GET", "/tiles/catalog?v=5")
+	var cat struct {
+		All    string `json:"all"`
+		Layers []struct {
+			Tiles string `json:"tiles"`
+		} `json:"layers"`
+	}
+	if err := json.Unmarshal(body, &cat); err != nil {
+		t.Fatal(err)
+	}
+	if cat.All != tt.srv.URL+"/tiles/countries,flows.json?v=5" || cat.Layers[0].Tiles != tt.srv.URL+"/tiles/countries/{z}/{x}/{y}.mvt?v=5" {
+		t.Fatalf("catalog with v: %s", body)
+	}
+}
