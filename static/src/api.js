@@ -9,7 +9,13 @@ export class APIError extends Error {
   }
 }
 
-async function getJSON(path, { signal } = {}) {
+/**
+ * Functions told the data version of every API answer that carries one
+ * ({version: N}), so the map learns of writes it missed over the socket.
+ */
+export const versionListeners = new Set();
+
+async function getJSON(path, { signal, dataVersion = true } = {}) {
   const res = await fetch(path, { signal, headers: { Accept: 'application/json' } });
   let body = null;
   try {
@@ -20,6 +26,7 @@ async function getJSON(path, { signal } = {}) {
   if (!res.ok) {
     throw new APIError(res.status, body?.error || `${res.status} ${res.statusText}`, body?.param);
   }
+  if (dataVersion && Number.isSafeInteger(body?.version)) versionListeners.forEach((fn) => fn(body.version));
   return body;
 }
 
@@ -36,7 +43,8 @@ export const api = {
   country: (iso3, filterQS, opts) => getJSON(`/api/countries/${encodeURIComponent(iso3)}?${filterQS}`, opts),
   transfers: (qs, opts) => getJSON(`/api/transfers?${qs}`, opts),
   flows: (filterQS, opts) => getJSON(`/api/flows?${filterQS}`, opts),
-  style: (qs, opts) => getJSON(`/style.json?${qs}`, opts),
+  // A style's "version" is the style spec's (8), not the data's.
+  style: (qs, opts) => getJSON(`/style.json?${qs}`, { ...opts, dataVersion: false }),
 };
 
 /** Path of the flows CSV for a filter. */

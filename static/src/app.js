@@ -1,7 +1,7 @@
 // app.js: the map page and the embed widget. The state (state.js) is the
 // single source of truth: every control changes it through set(), and
 // render() brings the map, the controls, the panels and the URL in line.
-import { parseState, serializeState, OVERLAYS } from './state.js';
+import { parseState, serializeState, roomPayload, OVERLAYS } from './state.js';
 import { api } from './api.js';
 import { MapView } from './mapview.js';
 import { yearsControl, shadingControl, layersControl, filtersControl, Actors } from './controls.js';
@@ -10,7 +10,10 @@ import { FlowTable } from './table.js';
 import { ShareDialogs } from './share.js';
 import { renderLegend, categoryColours } from './legend.js';
 import { esc, fmtCount, fmtValue, fmtValues, label } from './format.js';
-import { watchData } from './live.js';
+import { LiveClient } from './live.js';
+import { watchLiveData } from './livemap.js';
+import { Toaster } from './toast.js';
+import { RoomUI } from './roomui.js';
 
 const URL_DELAY_MS = 250;
 
@@ -25,6 +28,9 @@ export async function start({ embed = false } = {}) {
   let colours = {};
   let actors = new Actors();
   let flyOnLoad = null;
+  let rooms = null; // presenter rooms (main map only)
+  let roomParam = null; // ?room=ID kept in the URL while following a presenter
+  const live = new LiveClient();
   const show = (what) => !embed || state.controls.includes(what);
 
   // --- URL: replaced (not pushed) as the view changes; a share link is just the URL.
@@ -32,15 +38,23 @@ export async function start({ embed = false } = {}) {
   const writeURL = () => {
     clearTimeout(urlTimer);
     urlTimer = setTimeout(() => {
-      const qs = serializeState(state, { embed });
+      const qs = [roomParam ? `room=${encodeURIComponent(roomParam)}` : '', serializeState(state, { embed })].filter(Boolean).join('&');
       const next = `${location.pathname}${qs ? `?${qs}` : ''}`;
       if (next !== location.pathname + location.search) history.replaceState(null, '', next);
     }, URL_DELAY_MS);
   };
 
   const parts = [];
+  /** A change the reader made (a viewer following a presenter stops following). */
   function set(patch) {
+    rooms?.userChanged();
     state = { ...state, ...patch };
+    render();
+  }
+  /** Applies a presenter's state: the same state object a link restores, camera eased. */
+  function applyRemote(next, { ease }) {
+    state = { ...next, controls: state.controls, title: state.title, year: state.year };
+    view.moveTo(next.view, { ease });
     render();
   }
   function render() {
@@ -49,6 +63,7 @@ export async function start({ embed = false } = {}) {
     if (legendMeta) renderLegend($('#legend'), legendMeta, state);
     document.body.dataset.selection = state.sel ? (state.sel.type === 'country' ? state.sel.iso3 : `${state.sel.supplier}>${state.sel.recipient}`) : '';
     writeURL();
+    rooms?.changed();
   }
 
   // --- The map.
@@ -57,7 +72,10 @@ export async function start({ embed = false } = {}) {
     onMove: (v) => {
       state = { ...state, view: v };
       writeURL();
+      rooms?.changed(); // the final camera of a move
     },
+    onMoving: () => { if (rooms?.presenting) rooms.changed(); },
+    onUserMove: () => rooms?.userChanged(),
     onLegend: (meta) => {
       legendMeta = meta;
       colours = categoryColours(meta);
@@ -65,7 +83,8 @@ export async function start({ embed = false } = {}) {
       renderLegend($('#legend'), meta, state);
     },
   });
-  window.armsflow = { map: view.map, state: () => state, set }; // for tests and the console
+  // For tests and the console.
+  window.armsflow = { map: view.map, state: () => state, set, live, tilesURL: () => view.tilesURL(), rooms: () => rooms };
 
   // --- Controls (all on the main map; those asked for in the embed).
   let filters = null;
@@ -167,12 +186,39 @@ export async function start({ embed = false } = {}) {
   // --- Embed: title, "open in armsflow", height to the parent page.
   if (embed) setupEmbed(state, () => state);
 
-  // --- Live: reload tiles and details when the data change on the server.
-  watchData(() => {
-    view.refresh(state);
-    for (const p of parts) p.invalidate?.();
-    render();
+  // --- Live: new tiles, details and a highlight when the data change on the server.
+  const mapArea = $('.map-area') || $('.map-wrap');
+  const toaster = mapArea ? new Toaster(mapArea) : null;
+  watchLiveData({
+    live,
+    view,
+    getState: () => state,
+    reload: () => {
+      for (const p of parts) p.invalidate?.();
+      render();
+    },
+    toaster,
+    select: (sel) => set({ sel }),
   });
+
+  // --- Presenter rooms: present (Present button), or follow a presenter (?room=ID).
+  if (!embed && mapArea && $('#dialog')) {
+    rooms = new RoomUI({
+      live,
+      dialog: $('#dialog'),
+      toaster,
+      mapArea,
+      actions: $('.actions'),
+      payload: (caption) => roomPayload({ ...state, view: view.camera() }, caption),
+      applyRemote,
+      setURLRoom: (id) => {
+        roomParam = id;
+        writeURL();
+      },
+    });
+    await rooms.init(location.search);
+  }
+  live.start();
 
   await actorsReady;
   const dl = $('#actor-list');
@@ -181,6 +227,7 @@ export async function start({ embed = false } = {}) {
   if (cl) actors.fill(cl, { statesOnly: true });
   render();
   await view.ready;
+  render(); // what changed before the map loaded (a presenter's first state)
   document.body.dataset.mapReady = 'true';
 }
 

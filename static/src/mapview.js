@@ -10,7 +10,7 @@ export const TILE_LAYERS = 'countries,flows,conflicts,events,labels';
 
 /** Style layers per overlay. */
 export const OVERLAY_LAYERS = {
-  flows: ['flows-casing', 'flows', 'flows-selected', 'flows-arrows'],
+  flows: ['flows-casing', 'flows', 'flows-selected', 'flows-arrows', 'live-glow', 'live-flow'],
   conflicts: ['conflict-areas', 'countries-conflict'],
   events: ['events'],
   labels: ['labels'],
@@ -24,7 +24,13 @@ const FILTER_DELAY_MS = 180;
 /** Layers limited to the largest flows. */
 const TOP_LAYERS = ['flows-casing', 'flows', 'flows-arrows'];
 
-const tileJSONURL = (state) => `${location.origin}/tiles/${TILE_LAYERS}.json?${filterQuery(state)}`;
+/** How long a flow a live event brought stays highlighted. */
+export const HIGHLIGHT_MS = 8000;
+const PULSE_MS = 700;
+
+/** The TileJSON of a state's filter; version (the data version, see livedata.js) makes browsers fetch new tiles after a write. */
+const tileJSONURL = (state, version = null) =>
+  `${location.origin}/tiles/${TILE_LAYERS}.json?${filterQuery(state)}${version === null ? '' : `&v=${version}`}`;
 const styleQuery = (state) => `mode=${state.mode}&measure=${state.measure}&${filterQuery(state)}`;
 
 export class MapView {
@@ -38,6 +44,9 @@ export class MapView {
     this.applied = null;
     this.styleCache = new globalThis.Map();
     this.legend = null;
+    this.version = null; // the data version the tile URLs carry
+    this.highlights = new globalThis.Map(); // "SUP>REC" -> {features, until}
+    this.pulse = null;
     const v = state.view;
     this.map = new Map({
       container,
@@ -66,12 +75,13 @@ export class MapView {
         opts.onLegend?.(meta);
       }
     });
-    this.map.on('moveend', () => {
-      const c = this.map.getCenter();
-      opts.onMove?.({ lng: c.lng, lat: c.lat, zoom: this.map.getZoom(), bearing: this.map.getBearing(), pitch: this.map.getPitch() });
-    });
+    this.map.on('moveend', () => opts.onMove?.(this.camera()));
+    this.map.on('move', () => opts.onMoving?.(this.camera()));
+    // A camera move the reader made (drag, wheel, keys, buttons), not one made in code.
+    this.map.on('movestart', (e) => { if (e.originalEvent) opts.onUserMove?.(); });
     this.ready.then(() => {
       this.addHatch();
+      this.addHighlightLayers();
       this.applied = { filter: filterQuery(state), shadeKey: `${state.mode}/${state.measure}`, layers: null, sel: null };
       this.apply(state);
     });
@@ -86,7 +96,7 @@ export class MapView {
       // Debounced: dragging the year slider asks for one tile set, not dozens.
       this.applied.filter = fq;
       clearTimeout(this.filterTimer);
-      const url = tileJSONURL(state);
+      const url = tileJSONURL(state, this.version);
       this.filterTimer = setTimeout(() => m.getSource('armsflow')?.setUrl(url), FILTER_DELAY_MS);
     }
     const layers = state.layers.join();
@@ -118,9 +128,21 @@ export class MapView {
     }
   }
 
-  /** Reloads the tiles (the data changed on the server). */
-  refresh(state) {
-    this.map.getSource('armsflow')?.setUrl(tileJSONURL(state));
+  /**
+   * Reloads the tiles at a new data version: the TileJSON and tile URLs
+   * carry v=version, so the browser cannot answer them from its cache.
+   */
+  setVersion(version, state) {
+    this.version = version;
+    if (!this.applied) return; // before load: the first filter change or refresh carries it
+    clearTimeout(this.filterTimer);
+    this.applied.filter = filterQuery(state);
+    this.map.getSource('armsflow')?.setUrl(tileJSONURL(state, version));
+  }
+
+  /** The tile URL template the map loads now (for tests and the console). */
+  tilesURL() {
+    return this.map.getSource('armsflow')?.tiles?.[0] || '';
   }
 
   /** Takes the countries' fill and the legend for the state's mode and measure from the server's style. */
@@ -174,9 +196,75 @@ export class MapView {
     return feats;
   }
 
-  /** Moves the camera to a state's view. */
-  jumpTo(v) {
-    this.map.jumpTo({ center: [v.lng, v.lat], zoom: v.zoom, bearing: v.bearing, pitch: v.pitch });
+  /** The camera as a state's view. */
+  camera() {
+    const c = this.map.getCenter();
+    return { lng: c.lng, lat: c.lat, zoom: this.map.getZoom(), bearing: this.map.getBearing(), pitch: this.map.getPitch() };
+  }
+
+  /** Moves the camera to a state's view: a short ease, or a jump. */
+  moveTo(v, { ease = true, duration = 300 } = {}) {
+    const cam = { center: [v.lng, v.lat], zoom: v.zoom, bearing: v.bearing, pitch: v.pitch };
+    if (ease) this.map.easeTo({ ...cam, duration, essential: true });
+    else this.map.jumpTo(cam);
+  }
+
+  /** The layers that draw flows a live event brought, over the flows and under the labels. */
+  addHighlightLayers() {
+    const m = this.map;
+    if (m.getSource('armsflow-live')) return;
+    m.addSource('armsflow-live', { type: 'geojson', data: { type: 'FeatureCollection', features: [] } });
+    const before = m.getLayer('labels') ? 'labels' : undefined;
+    m.addLayer({
+      id: 'live-glow', type: 'line', source: 'armsflow-live', layout: { 'line-cap': 'round', 'line-join': 'round' },
+      paint: { 'line-color': '#f59e0b', 'line-width': 16, 'line-blur': 7, 'line-opacity': 0.8, 'line-opacity-transition': { duration: PULSE_MS, delay: 0 } },
+    }, before);
+    m.addLayer({
+      id: 'live-flow', type: 'line', source: 'armsflow-live', layout: { 'line-cap': 'round', 'line-join': 'round' },
+      paint: { 'line-color': '#9a3412', 'line-width': 4 },
+    }, before);
+  }
+
+  /**
+   * Highlights a flow for a while: the features of a /api/flows answer
+   * (its great-circle arc) drawn over the map, pulsing.
+   */
+  highlight(key, features, ms = HIGHLIGHT_MS) {
+    const feats = features.filter((f) => f?.geometry).map((f) => ({ ...f, properties: { ...f.properties, live: key } }));
+    if (!feats.length) return false;
+    this.highlights.set(key, { features: feats, until: Date.now() + ms });
+    this.drawHighlights();
+    setTimeout(() => this.drawHighlights(), ms + 20);
+    return true;
+  }
+
+  drawHighlights() {
+    const now = Date.now();
+    for (const [k, h] of this.highlights) if (h.until <= now) this.highlights.delete(k);
+    const features = [...this.highlights.values()].flatMap((h) => h.features);
+    this.map.getSource('armsflow-live')?.setData({ type: 'FeatureCollection', features });
+    if (features.length && !this.pulse) {
+      let on = false;
+      this.pulse = setInterval(() => {
+        on = !on;
+        if (this.map.getLayer('live-glow')) this.map.setPaintProperty('live-glow', 'line-opacity', on ? 0.3 : 0.8);
+      }, PULSE_MS);
+    } else if (!features.length && this.pulse) {
+      clearInterval(this.pulse);
+      this.pulse = null;
+      if (this.map.getLayer('live-glow')) this.map.setPaintProperty('live-glow', 'line-opacity', 0.8);
+    }
+  }
+
+  /** Fits the camera to some GeoJSON features. */
+  fitFeatures(features) {
+    let b = null;
+    const add = ([x, y]) => {
+      b = b ? [Math.min(b[0], x), Math.min(b[1], y), Math.max(b[2], x), Math.max(b[3], y)] : [x, y, x, y];
+    };
+    const walk = (c) => (typeof c[0] === 'number' ? add(c) : c.forEach(walk));
+    features.forEach((f) => f.geometry && walk(f.geometry.coordinates));
+    if (b) this.map.fitBounds([[b[0], b[1]], [b[2], b[3]]], { padding: 80, maxZoom: 5, duration: 600 });
   }
 
   flyToPoint(lng, lat, zoom = 3.5) {

@@ -2,7 +2,8 @@
 import { shareURL, iframeCode, EMBED_CONTROLS } from './state.js';
 import { esc, label } from './format.js';
 
-async function copyText(text, input) {
+/** Copies text to the clipboard (or selects it in input for the reader to copy); true when copied. */
+export async function copyText(text, input) {
   try {
     await navigator.clipboard.writeText(text);
     return true;

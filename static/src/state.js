@@ -230,3 +230,27 @@ export function iframeCode(origin, s, { width = 800, height = 500 } = {}) {
 export function sameView(a, b) {
   return serializeState(a, { embed: true }) === serializeState(b, { embed: true }) && a.panel === b.panel;
 }
+
+// --- Presenter rooms: the state a presenter sends its viewers is the view
+// in its URL form (exactly what a share link carries) and a caption, so a
+// viewer applies it with parseState, like a link.
+
+/** The longest caption a presenter may show. */
+export const CAPTION_MAX = 280;
+
+const cleanCaption = (c) => (typeof c === 'string' ? c.replace(/\s+/g, ' ').trim().slice(0, CAPTION_MAX) : '');
+
+/** The room state of a view: {state: its canonical query, caption}. */
+export function roomPayload(s, caption = '') {
+  return { state: serializeState(s), caption: cleanCaption(caption) };
+}
+
+/**
+ * Reads a room state sent by a presenter (anything may arrive): the state
+ * and caption, or null when it is not a room state. Malformed parameters
+ * fall back to the defaults, as in a link.
+ */
+export function parseRoomPayload(data) {
+  if (!data || typeof data !== 'object' || Array.isArray(data) || typeof data.state !== 'string' || data.state.length > 8192) return null;
+  return { state: parseState(data.state), caption: cleanCaption(data.caption) };
+}
