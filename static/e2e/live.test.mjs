@@ -1,0 +1,249 @@
+// Browser tests of the live features, in real headless Chromium against a
+// real `armsflow serve` (with a write token) on loopback:
+//   - a write through the API reaches an open map: the new flow is
+//     highlighted and named in a toast within a second, and the tiles are
+//     fetched again with the new data version (v=...);
+//   - presenter rooms: a presenter's map drives its viewers' maps (camera,
+//     filters, layers, caption), a viewer detaches and rejoins, a late
+//     joiner gets the latest state at once, and stopping ends it for all.
+// Screenshots go to $ARMSFLOW_TEST_OUT/browser.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import {
+  startServer, launchBrowser, WRITE_TOKEN, guardedContext, waitForMap, screenshot, writeReport, haveChromium, outDir,
+} from './harness.mjs';
+
+const skip = haveChromium() ? false : 'no Chromium at /usr/bin/chromium (apt-get install chromium)';
+let server, browser;
+
+before(async () => {
+  if (skip) return;
+  server = await startServer();
+  browser = await launchBrowser();
+  console.log(`# armsflow at ${server.base}; screenshots in ${outDir}`);
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.stop();
+});
+
+/** A page that collects its errors (the 401 of a refused token is expected where asked). */
+async function openPage(ctx, url, errors) {
+  const page = await ctx.newPage();
+  page.on('pageerror', (e) => errors.push(String(e)));
+  page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
+  await page.goto(url);
+  return page;
+}
+
+const camera = (page) => page.evaluate(() => {
+  const m = window.armsflow.map;
+  const c = m.getCenter();
+  return { lng: c.lng, lat: c.lat, zoom: m.getZoom(), moving: m.isMoving() };
+});
+
+/** Waits until a page's camera is at a view (within what the URL form keeps) and still. */
+async function waitForCamera(page, want, timeout = 5000) {
+  await page.waitForFunction((w) => {
+    const m = window.armsflow.map;
+    const c = m.getCenter();
+    return !m.isMoving() && Math.abs(c.lng - w.lng) < 0.01 && Math.abs(c.lat - w.lat) < 0.01 && Math.abs(m.getZoom() - w.zoom) < 0.01;
+  }, want, { timeout, polling: 50 });
+}
+
+const roomStatus = (page) => page.textContent('#room-status');
+
+test('a write reaches an open map: the new flow highlighted and named within 1 s, tiles fetched at the new version', { skip }, async (t) => {
+  if (server.external) {
+    t.skip('needs a server started by the test (with a write token)');
+    return;
+  }
+  // Two countries with no transfer between them in the default data.
+  const [a, b] = ['ISL', 'NZL'];
+  const before = await (await fetch(`${server.base}/api/transfers?supplier=${a}&recipient=${b}`)).json();
+  assert.equal(before.total, 0, `the default data already has ${a}→${b}`);
+  const { ctx, requests, outside } = await guardedContext(browser, [server.base]);
+  const errors = [];
+  const page = await openPage(ctx, `${server.base}/?years=2020&supplier=${a}&panel=table`, errors);
+  await waitForMap(page);
+  await page.waitForSelector('#table-view p.muted:text-matches("^0 flows")');
+  await page.waitForFunction(() => window.armsflow.live.connected);
+  assert.doesNotMatch(await page.evaluate(() => window.armsflow.tilesURL()), /[?&]v=/, 'tile URLs carry no version before a write');
+  const mark = requests.length;
+  const res = await fetch(`${server.base}/api/transfers`, {
+    method: 'POST',
+    headers: { Authorization: `Bearer ${WRITE_TOKEN}`, 'Content-Type': 'application/json' },
+    body: JSON.stringify({
+      supplier: a, recipient: b, weapon: 'Test vessel', category: 'naval', order_year: 2020, quantity: 1, status: 'ordered',
+      source: { publisher: 'armsflow browser test', title: 'Invented row for a live-update test (not real data)', date: '2026' },
+    }),
+  });
+  const written = Date.now();
+  const body = await res.json();
+  assert.equal(res.status, 201, `POST /api/transfers: ${res.status} ${JSON.stringify(body)}`);
+  const version = body.change.version;
+  assert.ok(Number.isInteger(version) && version > 0, `data version ${version}`);
+
+  // Within one second of the write: the highlight layer draws the new flow, and the toast names it.
+  await page.waitForFunction(([s, r]) => window.armsflow.map.queryRenderedFeatures({ layers: ['live-flow'] })
+    .some((f) => f.properties.supplier === s && f.properties.recipient === r), [a, b], { timeout: 1000, polling: 20 });
+  const highlightMs = Date.now() - written;
+  await page.waitForSelector('#toasts .toast-added', { timeout: 1000 });
+  const toastMs = Date.now() - written;
+  const toast = await page.textContent('#toasts .toast-added');
+  assert.match(toast, /New deal/);
+  assert.match(toast, /Iceland → New Zealand/);
+  assert.match(toast, /Test vessel · Naval · 1 unit · Ordered, order year 2020/);
+  assert.match(toast, /Source: armsflow browser test, Invented row for a live-update test \(not real data\), 2026/);
+  await page.waitForTimeout(300); // the glow's pulse
+  await screenshot(page, 'live-new-flow-highlighted');
+
+  // The tiles are fetched again at the new version: the browser cannot answer them from its cache.
+  await page.waitForFunction((v) => window.armsflow.tilesURL().includes(`v=${v}`), version, { timeout: 1000 });
+  await page.waitForSelector('#table-view p.muted:text-matches("^1 flow ")', { timeout: 5000 });
+  await waitForMap(page);
+  const after = requests.slice(mark);
+  const tileReqs = after.filter((u) => /\/tiles\/[^?]*\.mvt\?/.test(u));
+  const tileJSON = after.filter((u) => /\/tiles\/[^?]*\.json\?/.test(u));
+  assert.ok(tileReqs.length > 0, 'no tile requests after the write');
+  assert.deepEqual(tileReqs.filter((u) => new URL(u).searchParams.get('v') !== String(version)), [], `tile requests after the write without v=${version}`);
+  assert.ok(tileJSON.some((u) => new URL(u).searchParams.get('v') === String(version)), `no TileJSON request with v=${version}: ${tileJSON}`);
+  // The tiles drawn now hold the new flow (the flows layer: the arc in its category colour).
+  const drawn = await page.evaluate(([s, r]) => window.armsflow.map.queryRenderedFeatures({ layers: ['flows'] })
+    .filter((f) => f.properties.supplier === s && f.properties.recipient === r).length, [a, b]);
+  assert.ok(drawn > 0, 'the reloaded tiles do not draw the new flow');
+
+  // "Show on map" in the toast selects the flow (keyboard).
+  await page.focus('#toasts .toast-added button[data-action]');
+  await page.keyboard.press('Enter');
+  await page.waitForFunction((sel) => new URLSearchParams(location.search).get('sel') === sel, `${a}>${b}`, { timeout: 5000 });
+  await page.waitForSelector('#panel:not([hidden]) ul.deals li.deal');
+  writeReport('live-write.json', { version, highlightMs, toastMs, tileRequestsAfter: tileReqs.length, sample: tileReqs.slice(0, 2) });
+  console.log(`# write → highlight ${highlightMs} ms, toast ${toastMs} ms; ${tileReqs.length} tile requests at v=${version}`);
+  assert.deepEqual(outside, []);
+  assert.deepEqual(errors, []);
+  await ctx.close();
+});
+
+test('presenter rooms: viewers follow, detach, rejoin, join late and see the end', { skip }, async (t) => {
+  if (server.external) {
+    t.skip('needs a server started by the test (with a write token)');
+    return;
+  }
+  const errors = [];
+  const a = await guardedContext(browser, [server.base]);
+  const b = await guardedContext(browser, [server.base]);
+  const A = await openPage(a.ctx, `${server.base}/`, errors);
+  await waitForMap(A);
+
+  // Present, with the keyboard: a refused token first, then the test's write token.
+  await A.focus('#btn-present');
+  await A.keyboard.press('Enter');
+  await A.waitForSelector('#present-token');
+  assert.equal(await A.evaluate(() => document.activeElement.id), 'present-token', 'the dialog focuses the token box');
+  await A.keyboard.type('not-the-token');
+  await A.keyboard.press('Enter');
+  await A.waitForFunction(() => /refused/.test(document.querySelector('#present-status').textContent));
+  await A.fill('#present-token', WRITE_TOKEN);
+  await A.keyboard.press('Enter');
+  await A.waitForSelector('#present-url');
+  const viewerURL = await A.inputValue('#present-url');
+  const id = new URL(viewerURL).searchParams.get('room');
+  assert.match(viewerURL, new RegExp(`^${server.base}/\\?room=[A-Za-z0-9_-]+$`));
+  assert.deepEqual(await A.evaluate(() => [sessionStorage.getItem('armsflow.writeToken'), localStorage.length]), [WRITE_TOKEN, 0],
+    'the write token is kept in sessionStorage only');
+  await screenshot(A, 'room-presenter-link');
+  await A.keyboard.press('Escape');
+  assert.equal(await roomStatus(A), 'Presenting');
+
+  // How many room states the presenter has sent.
+  const sentStates = () => A.evaluate(() => window.armsflow.rooms().presenter.sent);
+
+  // B follows.
+  const B = await openPage(b.ctx, viewerURL, errors);
+  await waitForMap(B);
+  await B.waitForFunction(() => document.querySelector('#room-status')?.textContent === 'Following presenter');
+
+  // A pans and zooms, changes the year window and writes a caption.
+  const sent0 = await sentStates();
+  const t0 = Date.now();
+  await A.evaluate(() => window.armsflow.map.easeTo({ center: [31.2, 48.6], zoom: 4.2, duration: 600 }));
+  await A.waitForFunction(() => !window.armsflow.map.isMoving());
+  const panMs = Date.now() - t0;
+  const panStates = (await sentStates()) - sent0;
+  await A.focus('#year-from');
+  await A.keyboard.press('ArrowRight');
+  await A.keyboard.press('ArrowRight');
+  await A.fill('#room-caption-input', 'Arms deliveries to Ukraine');
+  const wantA = await camera(A);
+  await waitForCamera(B, wantA);
+  await B.waitForFunction((room) => {
+    const q = new URLSearchParams(location.search);
+    return q.get('room') === room && q.get('years') === '2017-2024' && q.get('map')?.startsWith('4.2/48.6/31.2');
+  }, id, { timeout: 5000 });
+  await B.waitForFunction(() => document.querySelector('#room-caption').textContent === 'Arms deliveries to Ukraine', null, { timeout: 5000 });
+  assert.equal(await B.textContent('#years-out'), '2017–2024', 'the viewer\'s year control follows');
+  assert.ok(panStates >= 2 && panStates <= Math.ceil(panMs / 100) + 2, `${panStates} room states for a ${panMs} ms pan (≤ 1 per 100 ms and the last)`);
+  await waitForMap(B);
+  await screenshot(B, 'room-viewer-following');
+  await screenshot(A, 'room-presenter');
+
+  // B detaches (keyboard): A moves on, B stays.
+  await B.focus('#room-detach');
+  await B.keyboard.press('Enter');
+  await B.waitForFunction(() => /^Detached/.test(document.querySelector('#room-status').textContent));
+  assert.equal(await B.evaluate(() => document.activeElement.id), 'room-rejoin', 'focus moves to Rejoin');
+  const stayed = await camera(B);
+  await A.evaluate(() => window.armsflow.map.jumpTo({ center: [-58.4, -14.2], zoom: 3 }));
+  await A.uncheck('input[name=overlay][value=events]');
+  // The server has A's new state (so B was sent it, and ignored it).
+  for (let i = 0; ; i++) {
+    const room = await (await fetch(`${server.base}/api/rooms/${id}`)).json();
+    if (/map=3\/-14\.2\/-58\.4/.test(room.state?.state) && /layers=flows,conflicts,labels/.test(room.state.state)) break;
+    assert.ok(i < 50, `the room never got A's new view: ${JSON.stringify(room.state)}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  await B.waitForTimeout(400);
+  const still = await camera(B);
+  assert.ok(Math.abs(still.lng - stayed.lng) < 1e-6 && Math.abs(still.zoom - stayed.zoom) < 1e-6, `a detached viewer moved: ${JSON.stringify([stayed, still])}`);
+  assert.equal(await B.isChecked('input[name=overlay][value=events]'), true, 'a detached viewer\'s layers changed');
+  await screenshot(B, 'room-viewer-detached');
+
+  // B rejoins and catches up with A's latest state.
+  const wantA2 = await camera(A);
+  await B.click('#room-rejoin');
+  await waitForCamera(B, wantA2);
+  await B.waitForFunction(() => !window.armsflow.state().layers.includes('events') && document.querySelector('#room-status').textContent === 'Following presenter',
+    null, { timeout: 5000 });
+  assert.equal(await B.isChecked('input[name=overlay][value=events]'), false);
+
+  // C joins late: A's latest state at once, and no older one.
+  const c = await guardedContext(browser, [server.base]);
+  const C = await openPage(c.ctx, viewerURL, errors);
+  await C.waitForFunction(() => window.armsflow?.rooms()?.viewer?.applied > 0, null, { timeout: 10_000 });
+  await waitForCamera(C, wantA2);
+  await waitForMap(C);
+  assert.equal(await C.evaluate(() => window.armsflow.rooms().viewer.applied), 1, 'a late joiner applies exactly the latest state');
+  assert.equal(await C.textContent('#room-caption'), 'Arms deliveries to Ukraine');
+  assert.match(await C.evaluate(() => location.search), /years=2017-2024/);
+  await screenshot(C, 'room-late-joiner');
+
+  // A stops: B and C see the end; the room is gone.
+  await A.click('#room-stop');
+  for (const [name, page] of [['B', B], ['C', C]]) {
+    await page.waitForFunction(() => document.querySelector('#room-status')?.textContent === 'Presentation ended', null, { timeout: 5000 })
+      .catch((err) => { throw new Error(`${name} did not see the end: ${err.message}`); });
+  }
+  assert.equal((await fetch(`${server.base}/api/rooms/${id}`)).status, 404, 'the room still exists after Stop presenting');
+  assert.equal(await A.isHidden('#room-bar'), true);
+  assert.equal(await A.textContent('#btn-present'), 'Present');
+  await B.waitForFunction(() => !new URLSearchParams(location.search).has('room'), null, { timeout: 2000 });
+  await screenshot(B, 'room-viewer-ended');
+
+  for (const g of [a, b, c]) assert.deepEqual(g.outside, [], 'requests left the server');
+  assert.deepEqual(errors.filter((e) => !/status of 401/.test(e)), [], 'page errors');
+  assert.equal(errors.filter((e) => /status of 401/.test(e)).length, 1, 'the refused token answered 401 once');
+  writeReport('rooms.json', { room: id, panMs, panStates });
+  for (const g of [a, b, c]) await g.ctx.close();
+});
