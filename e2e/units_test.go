@@ -9,7 +9,8 @@ import (
 )
 
 // TestFrontendUnits runs the frontend's unit tests (static/test, node's
-// built-in runner: the URL state module) so `go test ./...` covers them.
+// built-in runner: the URL state, the live client and data version,
+// presenter rooms) so `go test ./...` covers them.
 func TestFrontendUnits(t *testing.T) {
 	node, err := exec.LookPath("node")
 	if err != nil {
