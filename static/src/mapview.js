@@ -82,7 +82,8 @@ export class MapView {
     this.ready.then(() => {
       this.addHatch();
       this.addHighlightLayers();
-      this.applied = { filter: filterQuery(state), shadeKey: `${state.mode}/${state.measure}`, layers: null, sel: null };
+      // A data version learnt before the load: the first apply sets the tile URLs with it.
+      this.applied = { filter: this.version === null ? filterQuery(state) : '', shadeKey: `${state.mode}/${state.measure}`, layers: null, sel: null };
       this.apply(state);
     });
   }
