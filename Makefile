@@ -68,5 +68,11 @@ FUZZTIME ?= 30s
 fuzz: assets
 	FUZZTIME=$(FUZZTIME) bash internal/fuzz/run.sh
 
+# soak: a mixed load (tiles, API reads, authenticated writes, WebSocket clients) against a real server on 127.0.0.1 for
+# SOAK_DURATION (default 5m); fails on any error, lost write or missed live event. Not part of `make test`.
+SOAK_DURATION ?= 5m
+soak: build
+	SOAK_DURATION=$(SOAK_DURATION) $(GO) run ./internal/soak
+
 clean:
 	rm -rf bin static/dist static/node_modules $(GEN) $(TEST_OUT)
