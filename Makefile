@@ -27,8 +27,9 @@ data/defaults/gen/world-countries.json: $(NPM_STAMP)
 assets: $(NPM_STAMP) $(GEN)
 	@if [ -f static/build.mjs ]; then cd static && node build.mjs; fi
 
+VERSION ?= $(shell git describe --always --dirty 2>/dev/null || echo dev)
 build: assets
-	$(GO) build -o $(BIN) ./cmd/armsflow
+	$(GO) build -ldflags "-X main.version=$(VERSION)" -o $(BIN) ./cmd/armsflow
 
 run: build
 	./$(BIN) serve --addr $(ADDR) --db $(DB)
