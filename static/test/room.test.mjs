@@ -49,7 +49,7 @@ test('a room state from elsewhere is checked: garbage is refused, bad parameters
 test('presenter: ≤ 1 state per 100 ms while the map moves, the final one always, no repeats', () => {
   const clock = fakeClock();
   const live = fakeLive();
-  const room = { id: 'r1', presenter_token: 'ptok', viewer_url: 'http://x/?room=r1' };
+  const room = { id: 'r1', presenter_token: 'ptok', viewer_url: 'http://localhost/?room=r1' };
   const p = new RoomPresenter(room, { live, clock, keepaliveMs: 300_000 });
   // A pan: the camera moves every 16 ms for 500 ms, then moveend with the final camera.
   const sentAt = [];
@@ -82,7 +82,7 @@ test('presenter: ends when the server refuses its token or forgot the room, and 
   const clock = fakeClock();
   const live = fakeLive();
   const ended = [];
-  const room = { id: 'r2', presenter_token: 'ptok', viewer_url: 'http://x/?room=r2' };
+  const room = { id: 'r2', presenter_token: 'ptok', viewer_url: 'http://localhost/?room=r2' };
   const p = new RoomPresenter(room, { live, clock, onEnded: (r) => ended.push(r) });
   live.emit({ type: 'error', channel: 'room:other', data: { code: 'unauthorized' } });
   live.emit({ type: 'error', channel: 'room:r2', data: { code: 'rate_limited' } });
@@ -113,7 +113,7 @@ test('presenter: ends when the server refuses its token or forgot the room, and 
 
 test('createRoom posts the first state with the write token and checks the answer', async () => {
   let req = null;
-  const answer = { id: 'AbC-12_x', channel: 'room:AbC-12_x', presenter_token: 'p', viewer_url: 'http://h/?room=AbC-12_x' };
+  const answer = { id: 'AbC-12_x', channel: 'room:AbC-12_x', presenter_token: 'p', viewer_url: 'http://localhost/?room=AbC-12_x' };
   const fetch = async (url, init) => {
     req = { url, ...init };
     return { ok: true, status: 201, json: async () => answer };
