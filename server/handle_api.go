@@ -61,8 +61,12 @@ func (s *Server) routesAPI(r *mux.Router) {
 		s.world = src
 		s.onChange = append(s.onChange, func(data.Change) { src.MarkStale() })
 	}
+	cors := newTileHeaders(s.cfg) // the read API shares the tiles' CORS policy (--cors-origins)
 	get := func(path string, h HandlerFunc) {
-		r.Handle(path, s.handle(h)).Methods(http.MethodGet, http.MethodHead)
+		r.Handle(path, s.handle(func(w http.ResponseWriter, r *http.Request) error {
+			cors.readCORS(w.Header(), r.Header.Get("Origin"))
+			return h(w, r)
+		})).Methods(http.MethodGet, http.MethodHead)
 		r.Handle(path, s.handle(s.apiOptions)).Methods(http.MethodOptions)
 	}
 	get("/api/openapi.json", s.apiOpenAPI)

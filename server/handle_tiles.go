@@ -86,6 +86,15 @@ func (th *tileHeaders) cors(h http.Header, origin string) bool {
 	return true
 }
 
+// readCORS lets pages on allowed origins read a read-only API answer with
+// fetch: Access-Control-Allow-Origin (and Vary: Origin when the origin is
+// echoed rather than "*"). Simple GETs need no preflight.
+func (th *tileHeaders) readCORS(h http.Header, origin string) {
+	if th.cors(h, origin) && !th.anyOrigin {
+		h.Add("Vary", "Origin")
+	}
+}
+
 // varyValue is the Vary header: Origin too when the allowed origin is echoed.
 func (th *tileHeaders) varyValue() []string {
 	if th.anyOrigin || len(th.origins) == 0 {

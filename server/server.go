@@ -22,7 +22,8 @@ type Config struct {
 	// PublicURL is the externally visible base URL (no trailing slash) used
 	// in TileJSON and oEmbed answers; empty means derive it from each request.
 	PublicURL string
-	// CORSOrigins are the origins allowed to fetch tiles and TileJSON ("*" for any).
+	// CORSOrigins are the origins allowed to read tiles, TileJSON and the
+	// read-only data API from their own pages ("*" for any).
 	CORSOrigins []string
 	// FrameAncestors are the origins allowed to frame /embed ("*" for any).
 	FrameAncestors []string
