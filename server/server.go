@@ -29,8 +29,6 @@ type Config struct {
 	FrameAncestors []string
 	// WriteTokens are the bearer tokens that may write; none means writes are refused.
 	WriteTokens []string
-	// AllowedWSOrigins are the origins allowed to open /ws (besides same host).
-	AllowedWSOrigins []string
 	// AccessLog logs one line per request at info level (otherwise at
 	// debug; server errors are logged either way).
 	AccessLog bool

@@ -172,16 +172,15 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 
 	cfg := server.Config{
-		PublicURL:        f.publicURL,
-		CORSOrigins:      orDefault(f.corsOrigins, "*"),
-		FrameAncestors:   orDefault(f.frameAncestors, "*"),
-		WriteTokens:      f.writeTokens,
-		AllowedWSOrigins: f.wsOrigins,
-		MaxBodyBytes:     f.maxBody,
-		AccessLog:        f.accessLog,
-		WriteRate:        f.writeRate,
-		RoomRate:         f.roomRate,
-		Version:          version,
+		PublicURL:      f.publicURL,
+		CORSOrigins:    orDefault(f.corsOrigins, "*"),
+		FrameAncestors: orDefault(f.frameAncestors, "*"),
+		WriteTokens:    f.writeTokens,
+		MaxBodyBytes:   f.maxBody,
+		AccessLog:      f.accessLog,
+		WriteRate:      f.writeRate,
+		RoomRate:       f.roomRate,
+		Version:        version,
 	}
 	srv := server.New(cfg, server.Deps{
 		Store:   st,
