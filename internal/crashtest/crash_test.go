@@ -157,13 +157,12 @@ func TestAPIWriteKilledMidRequest(t *testing.T) {
 		t.Fatal(err)
 	}
 	cr := &countingReader{r: bytes.NewReader(body), done: make(chan struct{})}
-	var sent time.Time
-	go func() { <-cr.done; sent = time.Now() }()
 	code, err := post(srv.URL, cr)
-	took := time.Since(sent)
 	if err != nil || code != http.StatusCreated {
 		t.Fatalf("full post: %d %v\n%s", code, err, srv.Log())
 	}
+	<-cr.done // the body was drained before the answer came
+	took := time.Since(cr.at)
 	if err := srv.Stop(time.Minute); err != nil {
 		t.Fatalf("stop: %v", err)
 	}
@@ -188,7 +187,7 @@ func TestAPIWriteKilledMidRequest(t *testing.T) {
 			answered <- code
 		}()
 		<-cr.done
-		sent := time.Now()
+		sent := cr.at
 		name := fmt.Sprintf("at %.0f%% of the store time", frac*100)
 		if frac < 0 {
 			name = "when the WAL grows 4 MiB (in the write)"

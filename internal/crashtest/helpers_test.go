@@ -9,6 +9,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strconv"
+	"sync"
 	"testing"
 	"time"
 
@@ -172,20 +173,22 @@ func waitFor(d time.Duration, cond func() bool) bool {
 	return cond()
 }
 
-// countingReader reports when its reader is drained.
+// countingReader reports when its reader is drained: done is closed
+// then, and at (read only after done is closed) holds the time.
 type countingReader struct {
 	r    *bytes.Reader
 	done chan struct{}
+	once sync.Once
+	at   time.Time
 }
 
 func (c *countingReader) Read(p []byte) (int, error) {
 	n, err := c.r.Read(p)
 	if err == io.EOF {
-		select {
-		case <-c.done:
-		default:
+		c.once.Do(func() {
+			c.at = time.Now()
 			close(c.done)
-		}
+		})
 	}
 	return n, err
 }
