@@ -37,6 +37,7 @@ type Source struct {
 
 // reload is one shared version check and load.
 type reload struct {
+	gen  uint64 // Source.gen when it started: it sees writes marked stale up to gen
 	done chan struct{}
 	w    *World
 	err  error
@@ -48,30 +49,39 @@ func NewSource(s WorldStore, poll time.Duration) *Source { return &Source{Store:
 // World returns the current snapshot, loading or reloading it if needed.
 func (s *Source) World(ctx context.Context) (*World, error) {
 	s.mu.Lock()
-	stale := s.gen != s.cleanGen
-	if s.cur != nil && !stale && s.clock().Sub(s.checked) < s.poll() {
-		w := s.cur
+	want := s.gen // the MarkStale calls made before this call
+	for {
+		stale := s.gen != s.cleanGen
+		if s.cur != nil && !stale && s.clock().Sub(s.checked) < s.poll() {
+			w := s.cur
+			s.mu.Unlock()
+			return w, nil
+		}
+		r := s.inflight
+		if r == nil {
+			r = &reload{gen: s.gen, done: make(chan struct{})}
+			s.inflight = r
+			go s.run(context.WithoutCancel(ctx), r, s.cur, s.gen)
+		}
+		if s.cur != nil && !stale {
+			// Only Poll elapsed: serve the current World while the check runs.
+			w := s.cur
+			s.mu.Unlock()
+			return w, nil
+		}
 		s.mu.Unlock()
-		return w, nil
-	}
-	r := s.inflight
-	if r == nil {
-		r = &reload{done: make(chan struct{})}
-		s.inflight = r
-		go s.run(context.WithoutCancel(ctx), r, s.cur, s.gen)
-	}
-	if s.cur != nil && !stale {
-		// Only Poll elapsed: serve the current World while the check runs.
-		w := s.cur
-		s.mu.Unlock()
-		return w, nil
-	}
-	s.mu.Unlock()
-	select {
-	case <-r.done:
-		return r.w, r.err
-	case <-ctx.Done():
-		return nil, fmt.Errorf("world: %w", ctx.Err())
+		select {
+		case <-r.done:
+		case <-ctx.Done():
+			return nil, fmt.Errorf("world: %w", ctx.Err())
+		}
+		if r.gen >= want {
+			return r.w, r.err
+		}
+		// That check began before a MarkStale this call must see (a poll
+		// check in flight during the caller's write): it may have read the
+		// version before the write. Check again.
+		s.mu.Lock()
 	}
 }
 

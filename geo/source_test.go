@@ -104,7 +104,7 @@ func TestSourcePoll(t *testing.T) {
 	// Poll elapsed with the same version: a check, no reload.
 	clk.advance(2 * time.Minute)
 	calls := st.Calls("Version")
-	for i := 0; i < 1000 && st.Calls("Version") == calls; i++ {
+	for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline) && st.Calls("Version") == calls; {
 		if w, _ := src.World(ctx); w != w2 {
 			t.Fatal("unchanged version gave a new World")
 		}
@@ -149,10 +149,11 @@ func TestSourceErrors(t *testing.T) {
 }
 
 // waitNewWorld calls World until it hands out a World other than old (a
-// poll-triggered reload runs in the background), for at most a few seconds.
+// poll-triggered reload runs in the background), for at most 30 seconds
+// (the race detector on a busy machine is slow).
 func waitNewWorld(t *testing.T, src *geo.Source, old *geo.World) *geo.World {
 	t.Helper()
-	for i := 0; i < 2000; i++ {
+	for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline); {
 		w, err := src.World(context.Background())
 		if err != nil {
 			t.Fatal(err)
@@ -164,6 +165,89 @@ func waitNewWorld(t *testing.T, src *geo.Source, old *geo.World) *geo.World {
 	}
 	t.Fatal("the World was not reloaded")
 	return nil
+}
+
+// heldStore stalls one Version call, after it has read the version, until
+// released: a check in flight that has already looked at the store.
+type heldStore struct {
+	*geotest.Store
+	mu            sync.Mutex
+	read, release chan struct{}
+}
+
+// hold arms the stall of the next Version call: read is closed when it has
+// read the version; closing release lets it return.
+func (s *heldStore) hold() (read, release chan struct{}) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.read, s.release = make(chan struct{}), make(chan struct{})
+	return s.read, s.release
+}
+
+func (s *heldStore) Version(ctx context.Context) (int64, error) {
+	v, err := s.Store.Version(ctx)
+	s.mu.Lock()
+	read, release := s.read, s.release
+	s.read, s.release = nil, nil
+	s.mu.Unlock()
+	if read != nil {
+		close(read)
+		<-release
+	}
+	return v, err
+}
+
+// TestSourceMarkStaleDuringPollCheck: a write made while a poll check is in
+// flight (it read the version before the write) is seen by the next World
+// call after MarkStale, as the server's live events need.
+func TestSourceMarkStaleDuringPollCheck(t *testing.T) {
+	ctx := context.Background()
+	st := &heldStore{Store: geotest.NewStoreWith(geotest.Fixture())}
+	src, clk := newTestSource(st)
+	w1, err := src.World(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	read, release := st.hold()
+	clk.advance(2 * time.Minute)
+	if w, _ := src.World(ctx); w != w1 {
+		t.Fatal("Poll elapsed: the current World was not served during the check")
+	}
+	select {
+	case <-read:
+	case <-time.After(30 * time.Second):
+		t.Fatal("no poll check started")
+	}
+	tr := geotest.Fixture().Transfers[0]
+	tr.Key, tr.Recipient = "fix:during-poll", "GBR"
+	if _, _, err := st.PutTransfer(ctx, tr); err != nil {
+		t.Fatal(err)
+	}
+	src.MarkStale()
+	got := make(chan *geo.World, 1)
+	go func() {
+		w, err := src.World(ctx)
+		if err != nil {
+			t.Error(err)
+		}
+		got <- w
+	}()
+	// Give the caller the time to join the stalled check. Whatever the
+	// timing, the caller must get the World with the write.
+	time.Sleep(50 * time.Millisecond)
+	close(release)
+	select {
+	case w := <-got:
+		if w == nil {
+			t.Fatal("no World after the write and MarkStale")
+		}
+		if w.Version != w1.Version+1 || len(w.Transfers) != len(w1.Transfers)+1 {
+			t.Fatalf("World after the write and MarkStale: version %d with %d transfers, want %d with %d",
+				w.Version, len(w.Transfers), w1.Version+1, len(w1.Transfers)+1)
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatal("World did not return")
+	}
 }
 
 // slowStore blocks Transfers until released, to pile callers up on one load.
