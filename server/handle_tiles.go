@@ -120,10 +120,10 @@ func (s *Server) routesTiles(r *mux.Router) {
 		return th.preflight(w, r)
 	})).Methods(http.MethodOptions)
 	// Tiles match with a plain prefix test rather than a path template:
-	// mux's regexps would cost allocations on the hottest route.
-	r.MatcherFunc(func(r *http.Request, _ *mux.RouteMatch) bool {
-		return strings.HasPrefix(r.URL.Path, "/tiles/") && strings.HasSuffix(r.URL.Path, ".mvt")
-	}).Handler(s.handle(func(w http.ResponseWriter, r *http.Request) error {
+	// mux's regexps would cost allocations on the hottest route. The
+	// middleware sends tile requests to s.tileHandler before the router
+	// (see dispatch); the route stays registered so the router knows it.
+	s.tileHandler = s.handle(func(w http.ResponseWriter, r *http.Request) error {
 		switch r.Method {
 		case http.MethodGet, http.MethodHead:
 			return s.serveTile(w, r, th)
@@ -132,7 +132,15 @@ func (s *Server) routesTiles(r *mux.Router) {
 		}
 		w.Header().Set("Allow", "GET, HEAD, OPTIONS")
 		return Errorf(http.StatusMethodNotAllowed, "method %s not allowed on %s", r.Method, r.URL.Path)
-	}))
+	})
+	r.MatcherFunc(func(r *http.Request, _ *mux.RouteMatch) bool {
+		return isTilePath(r.URL.Path)
+	}).Handler(s.tileHandler)
+}
+
+// isTilePath reports whether p is a tile's path, /tiles/.../*.mvt.
+func isTilePath(p string) bool {
+	return strings.HasPrefix(p, "/tiles/") && strings.HasSuffix(p, ".mvt")
 }
 
 // preflight answers a CORS preflight for the tile routes.

@@ -62,7 +62,29 @@ func (s *Server) setupOps(d Deps) {
 	s.ops.write = newLimiter("write", s.cfg.WriteRate)
 	s.ops.room = newLimiter("room", s.cfg.RoomRate)
 	s.router.Use(s.routeMiddleware)
-	s.ops.handler = s.observe(s.limitBody(s.router))
+	s.ops.handler = s.observe(s.limitBody(s.dispatch()))
+}
+
+// dispatch sends tile requests, by far the most frequent, straight to their
+// handler, and everything else to the router. Matching a tile through mux
+// would first try every other route's regexp and copy the request to carry
+// the match, which costs more than serving a cached tile. Tiles are not
+// rate-limited, so skipping routeMiddleware only skips its route label,
+// which is set here instead.
+func (s *Server) dispatch() http.Handler {
+	if s.tileHandler == nil {
+		return s.router
+	}
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if !isTilePath(r.URL.Path) {
+			s.router.ServeHTTP(w, r)
+			return
+		}
+		if ri := requestInfo(r.Context()); ri != nil {
+			ri.route = tileRoute
+		}
+		s.tileHandler.ServeHTTP(w, r)
+	})
 }
 
 type reqInfoKey struct{}
@@ -180,7 +202,7 @@ func routeTemplate(r *http.Request) string {
 	}
 	// The tile route matches with a function, not a template (asking for
 	// its template would allocate an error on the hottest route).
-	if strings.HasPrefix(r.URL.Path, "/tiles/") && strings.HasSuffix(r.URL.Path, ".mvt") {
+	if isTilePath(r.URL.Path) {
 		return tileRoute
 	}
 	if t, err := rt.GetPathTemplate(); err == nil {

@@ -365,12 +365,22 @@ func TestMetricsUseRouteTemplates(t *testing.T) {
 		o.do(t, "GET", fmt.Sprintf("/no/such/path/%d", i), nil, "")
 	}
 	o.do(t, "BREW", "/api/countries", nil, "")
+	// tiles skip the router (dispatch) but keep their route label
+	for z := range 3 {
+		o.do(t, "GET", fmt.Sprintf("/tiles/countries/%d/0/0.mvt", z), nil, "")
+	}
+	if res, _ := o.do(t, "POST", "/tiles/countries/0/0/0.mvt", nil, ""); res.StatusCode != http.StatusMethodNotAllowed ||
+		res.Header.Get("Allow") != "GET, HEAD, OPTIONS" {
+		t.Errorf("POST on a tile: %d, Allow %q; want 405 with Allow: GET, HEAD, OPTIONS", res.StatusCode, res.Header.Get("Allow"))
+	}
 	s := scrapeMetrics(t, o)
 	for _, want := range []string{
 		`armsflow_http_requests_total{method="GET",route="/api/countries/{iso3}",status="200"} 12`,
 		`armsflow_http_requests_total{method="GET",route="/api/countries/{iso3}",status="404"} 18`,
 		`armsflow_http_requests_total{method="GET",route="unmatched",status="404"} 30`,
 		`armsflow_http_requests_total{method="OTHER",route="unmatched",status="405"} 1`,
+		`armsflow_http_requests_total{method="GET",route="/tiles/{layers}/{z}/{x}/{y}.mvt",status="503"} 3`, // no tiles configured
+		`armsflow_http_requests_total{method="POST",route="/tiles/{layers}/{z}/{x}/{y}.mvt",status="405"} 1`,
 		`armsflow_http_request_duration_seconds_count{method="GET",route="/api/countries/{iso3}"} 30`,
 		`armsflow_http_requests_in_flight 1`, // the scrape itself
 		"go_goroutines", "process_resident_memory_bytes",

@@ -68,6 +68,8 @@ type Server struct {
 	router   *mux.Router
 	onChange []func(data.Change)
 	ops      ops // middleware, limits, readiness (middleware_chain.go)
+
+	tileHandler http.Handler // the tile route's handler, which dispatch calls directly
 }
 
 // New builds a Server and its routes.

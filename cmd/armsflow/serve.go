@@ -44,6 +44,7 @@ type serveFlags struct {
 	idleTimeout, shutdownGrace  time.Duration
 	writeRate, roomRate         server.Rate
 	metrics                     bool
+	debugAddr                   string
 }
 
 func (f *serveFlags) register(fs *flag.FlagSet) {
@@ -79,6 +80,7 @@ func (f *serveFlags) register(fs *flag.FlagSet) {
 	fs.Var(&f.writeRate, "write-rate", "writes (POST/PUT/DELETE /api/transfers) allowed per client address and per write token: N/s, N/m, N/h or off")
 	fs.Var(&f.roomRate, "room-rate", "presenter rooms created per client address and per write token: N/s, N/m, N/h or off")
 	fs.BoolVar(&f.metrics, "metrics", true, "serve Prometheus metrics at /metrics")
+	fs.StringVar(&f.debugAddr, "debug-addr", "", "serve Go's profiler (/debug/pprof/) on this loopback host:port (default: off)")
 }
 
 func newLogger(w io.Writer, level, format string) (*slog.Logger, error) {
@@ -116,6 +118,11 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 
 	tuneGC(f, log)
+	if f.debugAddr != "" {
+		if _, err := serveDebug(ctx, f.debugAddr, log); err != nil {
+			return err
+		}
+	}
 
 	st, err := openStore(ctx, f.db)
 	if err != nil {
