@@ -62,7 +62,18 @@ type Latency struct {
 // Rate is requests per second.
 func (p *Pass) Rate() float64 { return float64(p.Requests) / p.Elapsed.Seconds() }
 
-// MeanBody is the mean body size of the 200 answers.
+// MeanBodyAll is the mean body size over every answer, an empty tile (204)
+// counting as 0 bytes: what a client downloads per tile on average, and the
+// way PERFORMANCE.md's figures for other servers (which answer an empty
+// tile with an empty 200) are measured.
+func (p *Pass) MeanBodyAll() float64 {
+	if p.OK+p.Empty == 0 {
+		return 0
+	}
+	return float64(p.Bytes) / float64(p.OK+p.Empty)
+}
+
+// MeanBody is the mean body size of the 200 answers (non-empty tiles).
 func (p *Pass) MeanBody() float64 {
 	if p.OK == 0 {
 		return 0
@@ -102,11 +113,13 @@ func CheckLoopback(base string) error {
 	return fmt.Errorf("base URL %q: load tests only target loopback (127.0.0.1, localhost, [::1])", base)
 }
 
-// Runner runs passes against one server with one pool of connections.
+// Runner runs passes against one server with one keep-alive connection
+// per client, kept from pass to pass.
 type Runner struct {
-	cfg    Config
-	client *http.Client
-	tiles  []maptile.Tile
+	cfg   Config
+	addr  string // host:port of BaseURL
+	conns []*conn
+	tiles []maptile.Tile
 }
 
 // NewRunner checks the config and makes the client.
@@ -130,13 +143,23 @@ func NewRunner(cfg Config) (*Runner, error) {
 		return nil, fmt.Errorf("zoom range %d-%d: want 0 <= min <= max <= 12", cfg.MinZoom, cfg.MaxZoom)
 	}
 	cfg.BaseURL = strings.TrimRight(cfg.BaseURL, "/")
-	tr := &http.Transport{MaxIdleConns: cfg.Clients, MaxIdleConnsPerHost: cfg.Clients, MaxConnsPerHost: cfg.Clients,
-		DisableCompression: true, IdleConnTimeout: time.Minute}
-	return &Runner{cfg: cfg, client: &http.Client{Transport: tr, Timeout: cfg.Timeout}, tiles: TileList(cfg.MinZoom, cfg.MaxZoom, cfg.Seed)}, nil
+	u, err := url.Parse(cfg.BaseURL)
+	if err != nil || u.Scheme != "http" || u.Port() == "" || (u.Path != "" && u.Path != "/") {
+		return nil, fmt.Errorf("base URL %q: want http://HOST:PORT", cfg.BaseURL)
+	}
+	r := &Runner{cfg: cfg, addr: u.Host, tiles: TileList(cfg.MinZoom, cfg.MaxZoom, cfg.Seed)}
+	for range cfg.Clients {
+		r.conns = append(r.conns, newConn(u.Host, u.Host, cfg.Timeout))
+	}
+	return r, nil
 }
 
-// Close releases the connections.
-func (r *Runner) Close() { r.client.CloseIdleConnections() }
+// Close closes the connections.
+func (r *Runner) Close() {
+	for _, c := range r.conns {
+		c.close()
+	}
+}
 
 // Tiles is the shuffled tile list.
 func (r *Runner) Tiles() []maptile.Tile { return r.tiles }
@@ -165,18 +188,19 @@ func (r *Runner) passes(ctx context.Context, name, layers string, maxPasses int,
 		samples := make([]result, n)
 		var next atomic.Int64
 		var wg sync.WaitGroup
-		for range r.cfg.Clients {
+		for _, c := range r.conns {
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
+				var path []byte
 				for {
 					i := int(next.Add(1) - 1)
 					if i >= n || ctx.Err() != nil {
 						return
 					}
 					t := r.tiles[i]
-					u := r.cfg.BaseURL + "/tiles/" + layers + "/" + strconv.Itoa(int(t.Z)) + "/" + strconv.Itoa(int(t.X)) + "/" + strconv.Itoa(int(t.Y)) + ".mvt"
-					s, err := r.get(ctx, u)
+					path = tilePath(path[:0], layers, t)
+					s, err := c.get(ctx, string(path))
 					if err != nil {
 						errMu.Lock()
 						if len(p.ErrorSamples) < 5 {
@@ -227,24 +251,17 @@ type result struct {
 	code int
 }
 
-func (r *Runner) get(ctx context.Context, u string) (result, error) {
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
-	if err != nil {
-		return result{}, err
-	}
-	req.Header.Set("Accept-Encoding", "gzip")
-	t0 := time.Now()
-	resp, err := r.client.Do(req)
-	if err != nil {
-		return result{d: time.Since(t0)}, err
-	}
-	n, err := io.Copy(io.Discard, resp.Body)
-	resp.Body.Close()
-	res := result{d: time.Since(t0), size: int(n), code: resp.StatusCode}
-	if err == nil && resp.StatusCode != http.StatusOK && resp.StatusCode != http.StatusNoContent {
-		err = fmt.Errorf("%s: %s", u, resp.Status)
-	}
-	return res, err
+// tilePath appends "/tiles/{layers}/{z}/{x}/{y}.mvt" to b.
+func tilePath(b []byte, layers string, t maptile.Tile) []byte {
+	b = append(b, "/tiles/"...)
+	b = append(b, layers...)
+	b = append(b, '/')
+	b = strconv.AppendUint(b, uint64(t.Z), 10)
+	b = append(b, '/')
+	b = strconv.AppendUint(b, uint64(t.X), 10)
+	b = append(b, '/')
+	b = strconv.AppendUint(b, uint64(t.Y), 10)
+	return append(b, ".mvt"...)
 }
 
 func summarize(ds []time.Duration) Latency {
@@ -277,9 +294,9 @@ func PeakRSS(pid int) (int64, error) {
 
 // Write prints a pass as a small table.
 func (p *Pass) Write(w io.Writer) {
-	fmt.Fprintf(w, "%-22s %6d req in %6.2fs = %8.0f tiles/s  p50 %7s  p99 %7s  max %7s  200: %d  204: %d  errors: %d  mean body %.0f B  max body %d B (%s)\n",
+	fmt.Fprintf(w, "%-22s %6d req in %6.2fs = %8.0f tiles/s  p50 %7s  p99 %7s  max %7s  200: %d  204: %d  errors: %d  mean body %.0f B per tile, %.0f B per non-empty tile  max body %d B (%s)\n",
 		p.Name, p.Requests, p.Elapsed.Seconds(), p.Rate(), ms(p.Overall.P50), ms(p.Overall.P99), ms(p.Overall.Max), p.OK, p.Empty, p.Errors,
-		p.MeanBody(), p.MaxBody, p.MaxTile)
+		p.MeanBodyAll(), p.MeanBody(), p.MaxBody, p.MaxTile)
 	zs := make([]int, 0, len(p.PerZoom))
 	for z := range p.PerZoom {
 		zs = append(zs, z)

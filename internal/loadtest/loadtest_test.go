@@ -3,9 +3,11 @@ package loadtest
 import (
 	"bytes"
 	"context"
+	"net/http"
 	"net/http/httptest"
 	"os"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -39,7 +41,8 @@ func TestRunnerPasses(t *testing.T) {
 	defer r.Close()
 	cold := r.Pass(context.Background(), "cold", "countries")
 	if cold.Requests != 85 || cold.Errors != 0 || cold.OK+cold.Empty != 85 || cold.OK == 0 || len(cold.PerZoom) != 4 ||
-		cold.PerZoom[3].N != 64 || cold.Overall.P50 <= 0 || cold.Overall.P99 < cold.Overall.P50 || cold.MeanBody() <= 0 {
+		cold.PerZoom[3].N != 64 || cold.Overall.P50 <= 0 || cold.Overall.P99 < cold.Overall.P50 || cold.MeanBody() <= 0 ||
+		cold.MeanBodyAll()*float64(cold.OK+cold.Empty) != float64(cold.Bytes) {
 		t.Fatalf("cold pass %+v", cold)
 	}
 	w := r.Warm(context.Background())
@@ -97,5 +100,46 @@ func TestPeakRSS(t *testing.T) {
 	}
 	if rss < 1<<20 {
 		t.Fatalf("peak RSS %d B", rss)
+	}
+}
+
+// TestConnKeepAliveAndReconnect checks the hand-written request side of
+// conn against net/http's server: bodies are read whole (fixed length and
+// chunked), an answer with Connection: close makes the next request dial
+// again, and a server gone is an error, not a hang.
+func TestConnKeepAliveAndReconnect(t *testing.T) {
+	var n atomic.Int64
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		i := n.Add(1)
+		if r.Header.Get("Accept-Encoding") != "gzip" || r.Method != "GET" {
+			http.Error(w, "bad request line", http.StatusBadRequest)
+			return
+		}
+		switch {
+		case strings.HasSuffix(r.URL.Path, "/empty.mvt"):
+			w.WriteHeader(http.StatusNoContent)
+			return
+		case i%3 == 0:
+			w.Header().Set("Connection", "close")
+		case i%5 == 0:
+			w.(http.Flusher).Flush() // chunked
+		}
+		w.Write(bytes.Repeat([]byte{'x'}, len(r.URL.Path)))
+	}))
+	c := newConn(strings.TrimPrefix(srv.URL, "http://"), "example.test", 5*time.Second)
+	defer c.close()
+	for i := range 20 {
+		p := "/tiles/countries/" + strings.Repeat("1", i) + ".mvt"
+		res, err := c.get(context.Background(), p)
+		if err != nil || res.code != 200 || res.size != len(p) || res.d <= 0 {
+			t.Fatalf("request %d: %+v %v", i, res, err)
+		}
+	}
+	if res, err := c.get(context.Background(), "/tiles/countries/empty.mvt"); err != nil || res.code != 204 || res.size != 0 {
+		t.Fatalf("empty tile: %+v %v", res, err)
+	}
+	srv.Close()
+	if _, err := c.get(context.Background(), "/tiles/countries/0/0/0.mvt"); err == nil {
+		t.Fatal("no error from a server that is gone")
 	}
 }
