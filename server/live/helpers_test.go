@@ -8,7 +8,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"testing"
-	"time"
 
 	"github.com/armsflow/armsflow/server/live"
 	"github.com/armsflow/armsflow/server/live/livetest"
@@ -30,7 +29,7 @@ func testHub(t testing.TB, opts live.Options, bus live.Bus) (*live.Hub, *httptes
 	}
 	ts := httptest.NewServer(h)
 	t.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		ctx, cancel := context.WithTimeout(context.Background(), livetest.Timeout)
 		defer cancel()
 		if err := h.Shutdown(ctx); err != nil {
 			t.Errorf("shutdown: %v", err)

@@ -11,7 +11,6 @@ import (
 	"sync/atomic"
 	"syscall"
 	"testing"
-	"time"
 
 	"github.com/gorilla/websocket"
 
@@ -84,7 +83,7 @@ func TestStalledClientDroppedOthersGetEverything(t *testing.T) {
 		go func() {
 			defer wg.Done()
 			for want := 0; want < total; want++ {
-				env, err := c.Read(10 * time.Second)
+				env, err := c.Read(livetest.Timeout)
 				if err != nil {
 					errs <- fmt.Errorf("client %d: message %d: %w", i, want, err)
 					return
@@ -128,7 +127,7 @@ func TestStalledClientDroppedOthersGetEverything(t *testing.T) {
 	// the end of the socket.
 	n := 0
 	for {
-		env, err := stalled.Read(5 * time.Second)
+		env, err := stalled.Read(livetest.Timeout)
 		if err != nil {
 			break
 		}

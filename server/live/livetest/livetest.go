@@ -6,6 +6,8 @@ package livetest
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
+	"net"
 	"net/http"
 	"strings"
 	"testing"
@@ -75,7 +77,14 @@ func (c *Client) SendRaw(mt int, b []byte) {
 	}
 }
 
+// Timeout bounds every wait of this package (a read, a close, WaitFor):
+// generous, since it only matters when something is wrong and the race
+// detector on a busy machine is slow.
+const Timeout = 30 * time.Second
+
 // Read reads one message within d; the server must send valid envelopes.
+// A message that is not one fails the test (with T.Errorf, so Read may be
+// called from any goroutine) and is returned as an error.
 func (c *Client) Read(d time.Duration) (live.Envelope, error) {
 	var env live.Envelope
 	c.WS.SetReadDeadline(time.Now().Add(d))
@@ -84,18 +93,23 @@ func (c *Client) Read(d time.Duration) (live.Envelope, error) {
 		return env, err
 	}
 	if err := json.Unmarshal(b, &env); err != nil {
-		c.T.Fatalf("server sent non-JSON %q: %v", b, err)
+		err = fmt.Errorf("server sent non-JSON %q: %w", b, err)
+		c.T.Errorf("%v", err)
+		return env, err
 	}
 	if env.V != live.ProtocolVersion {
-		c.T.Fatalf("server sent v=%d: %s", env.V, b)
+		err := fmt.Errorf("server sent v=%d: %s", env.V, b)
+		c.T.Errorf("%v", err)
+		return env, err
 	}
 	return env, nil
 }
 
-// Next reads one message (10s at most).
+// Next reads one message (within Timeout). Call it from the test's
+// goroutine only: it stops the test on failure.
 func (c *Client) Next() live.Envelope {
 	c.T.Helper()
-	env, err := c.Read(10 * time.Second)
+	env, err := c.Read(Timeout)
 	if err != nil {
 		c.T.Fatalf("read: %v", err)
 	}
@@ -145,11 +159,11 @@ func (c *Client) Alive() {
 	}
 }
 
-// CloseCode reads until the socket ends and returns the close frame's code
-// (0 when it ended without one).
+// CloseCode reads until the socket ends and returns the close frame's code:
+// 0 when it ended without one, -1 when it was still open after Timeout. It
+// does not stop the test, so it may be called from any goroutine.
 func (c *Client) CloseCode() int {
-	c.T.Helper()
-	c.WS.SetReadDeadline(time.Now().Add(10 * time.Second))
+	c.WS.SetReadDeadline(time.Now().Add(Timeout))
 	for {
 		_, _, err := c.WS.ReadMessage()
 		if err == nil {
@@ -158,14 +172,17 @@ func (c *Client) CloseCode() int {
 		if ce, ok := errors.AsType[*websocket.CloseError](err); ok {
 			return ce.Code
 		}
+		if ne, ok := errors.AsType[net.Error](err); ok && ne.Timeout() {
+			return -1
+		}
 		return 0
 	}
 }
 
-// WaitFor polls cond for up to 20s (the race detector is slow).
+// WaitFor polls cond for up to Timeout (the race detector is slow).
 func WaitFor(t testing.TB, what string, cond func() bool) {
 	t.Helper()
-	deadline := time.Now().Add(20 * time.Second)
+	deadline := time.Now().Add(Timeout)
 	for !cond() {
 		if time.Now().After(deadline) {
 			t.Fatalf("timed out waiting for %s", what)
