@@ -233,26 +233,34 @@ func TestShutdownClosesWithGoingAway(t *testing.T) {
 
 func TestPingPongAndIdleDrop(t *testing.T) {
 	// A client that answers pings stays; gorilla's client answers them
-	// while it reads.
-	_, ts := testHub(t, live.Options{PingInterval: 50 * time.Millisecond}, nil)
+	// while it reads. The interval leaves a busy machine room to answer:
+	// a client is dropped after twice the interval without a pong.
+	const interval, enough = 500 * time.Millisecond, 3
+	_, ts := testHub(t, live.Options{PingInterval: interval}, nil)
 	c := dial(t, ts, nil)
-	pings := 0
+	pings := 0 // the handler runs inside c.Read, on this goroutine
 	c.WS.SetPingHandler(func(string) error {
 		pings++
-		return c.WS.WriteControl(websocket.PongMessage, nil, time.Now().Add(time.Second))
+		if pings == enough {
+			// This client has outlived the idle limit: end the read below.
+			_ = c.WS.SetReadDeadline(time.Now())
+		}
+		return c.WS.WriteControl(websocket.PongMessage, nil, time.Now().Add(livetest.Timeout))
 	})
-	if _, err := c.Read(300 * time.Millisecond); err == nil || !isTimeout(err) {
-		t.Fatalf("read: %v, want a timeout (no data)", err)
+	start := time.Now()
+	if _, err := c.Read(livetest.Timeout); err == nil || !isTimeout(err) {
+		t.Fatalf("read: %v, want a timeout (no data, not dropped)", err)
 	}
-	if pings < 2 {
-		t.Fatalf("%d pings in 300ms at a 50ms interval", pings)
+	if pings < enough {
+		t.Fatalf("%d pings in %v at a %v interval, want %d", pings, time.Since(start), interval, enough)
 	}
+	t.Logf("%d pings answered in %v at a %v interval", pings, time.Since(start).Round(time.Millisecond), interval)
 	// gorilla's Conn cannot read again after a timeout; a fresh client that
 	// never answers pings is dropped after twice the interval.
 	d := dial(t, ts, nil)
 	d.WS.SetPingHandler(func(string) error { return nil })
 	if code := d.CloseCode(); code != 0 && code != websocket.CloseAbnormalClosure {
-		t.Fatalf("silent client: close code %d", code)
+		t.Fatalf("silent client: close code %d (-1: still open after %v)", code, livetest.Timeout)
 	}
 }
 
