@@ -45,10 +45,12 @@ func TestInstancesOverNATS(t *testing.T) {
 
 // testInstances runs hubs "a" and "b" (and later "c") on buses from
 // newBus: events and rooms reach every instance's sockets exactly once.
+// Asking the other instances for a room may take up to livetest.Timeout
+// (not the default 500ms: the race detector on a busy machine is slow).
 func testInstances(t *testing.T, newBus func(id string) live.Bus) {
 	ctx := context.Background()
-	ha, tsa := testHub(t, live.Options{InstanceID: "a"}, newBus("a"))
-	hb, tsb := testHub(t, live.Options{InstanceID: "b"}, newBus("b"))
+	ha, tsa := testHub(t, live.Options{InstanceID: "a", BusTimeout: livetest.Timeout}, newBus("a"))
+	hb, tsb := testHub(t, live.Options{InstanceID: "b", BusTimeout: livetest.Timeout}, newBus("b"))
 	ca, cb := dial(t, tsa, nil), dial(t, tsb, nil)
 	ca.Subscribe(live.ChannelData)
 	cb.Subscribe(live.ChannelData)
@@ -106,7 +108,7 @@ func testInstances(t *testing.T, newBus func(id string) live.Bus) {
 	pb.ExpectError(live.CodeUnauthorized)
 
 	// Instance c starts after the room was made: it asks the others.
-	hc, tsc := testHub(t, live.Options{InstanceID: "c"}, newBus("c"))
+	hc, tsc := testHub(t, live.Options{InstanceID: "c", BusTimeout: livetest.Timeout}, newBus("c"))
 	got, err := hc.Room(ctx, info.ID)
 	if err != nil || got.Seq != 4 || stateStep(t, got.State) != 4 {
 		t.Fatalf("room on c: %+v (%v)", got, err)
@@ -116,7 +118,11 @@ func testInstances(t *testing.T, newBus func(id string) live.Bus) {
 	if got := stateStep(t, vc.Expect(live.TypeRoomState).Data); got != 4 {
 		t.Fatalf("late viewer on c got step %d, want 4", got)
 	}
-	if _, err := hc.Room(ctx, "neverexisted"); err != live.ErrRoomNotFound {
+	// Nobody answers for an unknown room: the lookup ends with its context
+	// (the hubs wait up to BusTimeout for rooms that exist).
+	short, cancel := context.WithTimeout(ctx, 500*time.Millisecond)
+	defer cancel()
+	if _, err := hc.Room(short, "neverexisted"); err != live.ErrRoomNotFound {
 		t.Fatalf("unknown room: %v", err)
 	}
 
