@@ -55,7 +55,9 @@ func newLiveServer(t *testing.T, s liveSetup) *liveServer {
 		s.bus = live.NewMemoryBus()
 	}
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	hub, err := live.NewHub(live.Options{InstanceID: s.id, ServerVersion: "test", Logger: log}, s.bus)
+	// BusTimeout: asking another instance for a room may be slow under the
+	// race detector on a busy machine (the default is 500ms).
+	hub, err := live.NewHub(live.Options{InstanceID: s.id, ServerVersion: "test", Logger: log, BusTimeout: livetest.Timeout}, s.bus)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -68,7 +70,7 @@ func newLiveServer(t *testing.T, s liveSetup) *liveServer {
 		}}})
 	ls.ts = httptest.NewServer(srv)
 	t.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		ctx, cancel := context.WithTimeout(context.Background(), livetest.Timeout)
 		defer cancel()
 		if err := hub.Shutdown(ctx); err != nil {
 			t.Errorf("hub shutdown: %v", err)
