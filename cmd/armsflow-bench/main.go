@@ -61,6 +61,7 @@ func run(args []string, stdout, stderr io.Writer) error {
 	others := fs.Bool("other-layers", true, "also request every tile of every other layer once")
 	wrkScript := fs.String("wrk-script", "../shared/bench/tiles.lua", "wrk script (run only when wrk is installed)")
 	wrkDur := fs.Duration("wrk-duration", 20*time.Second, "wrk run length")
+	baseline := fs.Bool("baseline", true, "after wrk, run the same wrk load against a bare net/http server in this process (the machine's ceiling, for ratios that hold on a noisy machine)")
 	seed := fs.Uint64("seed", 1, "shuffle seed")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -164,6 +165,17 @@ func run(args []string, stdout, stderr io.Writer) error {
 		if *pid > 0 {
 			if rss, err := loadtest.PeakRSS(*pid); err == nil {
 				fmt.Fprintf(stdout, "server peak RSS after wrk: %.1f MiB\n", float64(rss)/(1<<20))
+			}
+		}
+		if err == nil && *baseline {
+			bl, berr := wrkBaseline(ctx, r, *wrkScript, *layer, *wrkDur, int(w.MeanBody()))
+			if berr != nil {
+				fmt.Fprintf(stdout, "wrk baseline: %v\n", berr)
+			} else {
+				fmt.Fprintf(stdout, "wrk baseline (bare net/http, same load, fixed %d B body): %s\n", int(w.MeanBody()), bl)
+				if a, b := wrkRate(line), wrkRate(bl); a > 0 && b > 0 {
+					fmt.Fprintf(stdout, "  armsflow / bare net/http: %.2f of the requests/s\n", a/b)
+				}
 			}
 		}
 	}

@@ -17,6 +17,15 @@ import (
 // returns the script's RESULT line. It returns an error wrapping
 // exec.ErrNotFound when wrk is not installed.
 func (r *Runner) Wrk(ctx context.Context, script, layers string, d time.Duration) (string, error) {
+	return r.WrkAt(ctx, r.cfg.BaseURL, script, layers, d)
+}
+
+// WrkAt is Wrk against another server at base (loopback only), such as a
+// bare net/http baseline on the same machine.
+func (r *Runner) WrkAt(ctx context.Context, base, script, layers string, d time.Duration) (string, error) {
+	if err := CheckLoopback(base); err != nil {
+		return "", err
+	}
 	bin, err := exec.LookPath("wrk")
 	if err != nil {
 		return "", err
@@ -37,7 +46,7 @@ func (r *Runner) Wrk(ctx context.Context, script, layers string, d time.Duration
 	ctx, cancel := context.WithTimeout(ctx, d+time.Minute)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, bin, "-t2", "-c"+strconv.Itoa(r.cfg.Clients), "-d"+strconv.Itoa(int(d.Seconds()))+"s", "--latency",
-		"--timeout", "30s", "-s", script, r.cfg.BaseURL, "--", "/tiles/"+layers+"/{z}/{x}/{y}.mvt", lf, "2")
+		"--timeout", "30s", "-s", script, base, "--", "/tiles/"+layers+"/{z}/{x}/{y}.mvt", lf, "2")
 	out, err := cmd.CombinedOutput()
 	if err != nil {
 		return "", fmt.Errorf("wrk: %w: %s", err, out)

@@ -14,6 +14,7 @@ import (
 const (
 	RequireBrowser  = "ARMSFLOW_REQUIRE_BROWSER"
 	RequirePostgres = "ARMSFLOW_REQUIRE_POSTGRES"
+	RequireWrk      = "ARMSFLOW_REQUIRE_WRK" // the wrk HTTP load generator
 )
 
 // Missing reports a missing service: t.Fatalf when the variable named by
