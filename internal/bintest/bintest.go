@@ -80,6 +80,7 @@ type Server struct {
 	mu     sync.Mutex
 	stderr bytes.Buffer
 	logTo  io.Writer // when set, the log goes here instead of stderr
+	inUse  bool      // the log said the address was taken
 	done   chan struct{}
 	err    error // from Wait, once done is closed
 }
@@ -88,10 +89,19 @@ type Server struct {
 func (s *Server) Write(p []byte) (int, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if bytes.Contains(p, []byte("address already in use")) {
+		s.inUse = true
+	}
 	if s.logTo != nil {
 		return s.logTo.Write(p)
 	}
 	return s.stderr.Write(p)
+}
+
+func (s *Server) addrInUse() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.inUse
 }
 
 // Log is what the server has logged so far.
@@ -101,16 +111,38 @@ func (s *Server) Log() string {
 	return s.stderr.String()
 }
 
+// ReadyTimeout bounds the wait for a started server to answer /readyz: a
+// fresh database loads the default data first, and the machine may be slow
+// and busy.
+const ReadyTimeout = 5 * time.Minute
+
 // Start runs `bin serve --addr <free port> args...` with env added to the
-// environment, and waits (up to 2 minutes: a fresh database loads the
-// default data first) until /readyz answers 200.
+// environment, and waits (up to ReadyTimeout) until /readyz answers 200.
 func Start(ctx context.Context, bin string, env []string, args ...string) (*Server, error) {
 	return StartWithLog(ctx, bin, env, nil, args...)
 }
 
 // StartWithLog is Start with the server's output written to log (a file,
 // for long runs) instead of kept in memory; nil keeps it in memory.
+//
+// The port is free when chosen but another process may take it before
+// the server listens: the server then exits saying so, and StartWithLog
+// tries again on another port (a few times).
 func StartWithLog(ctx context.Context, bin string, env []string, log io.Writer, args ...string) (*Server, error) {
+	for attempt := 1; ; attempt++ {
+		s, err := start(ctx, bin, env, log, args...)
+		if err == nil {
+			return s, nil
+		}
+		if s == nil || !s.addrInUse() || attempt == 3 {
+			return nil, err
+		}
+	}
+}
+
+// start is one attempt of StartWithLog; when the server exits before it
+// is ready, it returns the (ended) server with the error.
+func start(ctx context.Context, bin string, env []string, log io.Writer, args ...string) (*Server, error) {
 	addr, err := FreeAddr()
 	if err != nil {
 		return nil, err
@@ -127,17 +159,18 @@ func StartWithLog(ctx context.Context, bin string, env []string, log io.Writer, 
 		s.err = s.Cmd.Wait()
 		close(s.done)
 	}()
-	deadline := time.Now().Add(2 * time.Minute)
+	probe := &http.Client{Timeout: 10 * time.Second}
+	deadline := time.Now().Add(ReadyTimeout)
 	for {
 		select {
 		case <-s.done:
-			return nil, fmt.Errorf("armsflow serve exited before it was ready: %v\n%s", s.err, s.Log())
+			return s, fmt.Errorf("armsflow serve exited before it was ready: %v\n%s", s.err, s.Log())
 		case <-ctx.Done():
 			s.Kill()
 			return nil, ctx.Err()
 		case <-time.After(100 * time.Millisecond):
 		}
-		if res, err := http.Get(s.URL + "/readyz"); err == nil {
+		if res, err := probe.Get(s.URL + "/readyz"); err == nil {
 			io.Copy(io.Discard, res.Body)
 			res.Body.Close()
 			if res.StatusCode == http.StatusOK {
@@ -146,7 +179,7 @@ func StartWithLog(ctx context.Context, bin string, env []string, log io.Writer, 
 		}
 		if time.Now().After(deadline) {
 			s.Kill()
-			return nil, fmt.Errorf("armsflow serve not ready after 2 minutes\n%s", s.Log())
+			return nil, fmt.Errorf("armsflow serve not ready after %s\n%s", ReadyTimeout, s.Log())
 		}
 	}
 }
