@@ -161,7 +161,7 @@ func TestAPIWriteKilledMidRequest(t *testing.T) {
 	if err != nil || code != http.StatusCreated {
 		t.Fatalf("full post: %d %v\n%s", code, err, srv.Log())
 	}
-	<-cr.done // the body was drained before the answer came
+	waitDrained(t, cr) // the body was drained before the answer came
 	took := time.Since(cr.at)
 	if err := srv.Stop(time.Minute); err != nil {
 		t.Fatalf("stop: %v", err)
@@ -186,7 +186,16 @@ func TestAPIWriteKilledMidRequest(t *testing.T) {
 			code, _ := post(srv.URL, cr)
 			answered <- code
 		}()
-		<-cr.done
+		select {
+		case <-cr.done:
+		case code := <-answered:
+			select {
+			case <-cr.done:
+				answered <- code // drained and answered at once: carry on
+			default:
+				t.Fatalf("the post ended (status %d) before its body was sent\n%s", code, srv.Log())
+			}
+		}
 		sent := cr.at
 		name := fmt.Sprintf("at %.0f%% of the store time", frac*100)
 		if frac < 0 {

@@ -182,6 +182,17 @@ type countingReader struct {
 	at   time.Time
 }
 
+// waitDrained waits (a minute at most) until the client has read c to its
+// end.
+func waitDrained(t *testing.T, c *countingReader) {
+	t.Helper()
+	select {
+	case <-c.done:
+	case <-time.After(time.Minute):
+		t.Fatal("the HTTP client did not read the request body to its end")
+	}
+}
+
 func (c *countingReader) Read(p []byte) (int, error) {
 	n, err := c.r.Read(p)
 	if err == io.EOF {

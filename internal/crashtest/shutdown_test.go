@@ -7,6 +7,7 @@ import (
 	"io"
 	"net/http"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"syscall"
 	"testing"
@@ -44,6 +45,32 @@ func dialData(t *testing.T, addr string) *websocket.Conn {
 	return ws
 }
 
+// inFlight reads the server's armsflow_http_requests_in_flight gauge from
+// /metrics (the scrape itself counts).
+func inFlight(t *testing.T, base string) float64 {
+	t.Helper()
+	res, err := http.Get(base + "/metrics")
+	if err != nil {
+		t.Fatalf("GET /metrics: %v", err)
+	}
+	b, err := io.ReadAll(res.Body)
+	res.Body.Close()
+	if err != nil || res.StatusCode != http.StatusOK {
+		t.Fatalf("GET /metrics: %d %v", res.StatusCode, err)
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if v, ok := strings.CutPrefix(line, "armsflow_http_requests_in_flight "); ok {
+			f, err := strconv.ParseFloat(strings.TrimSpace(v), 64)
+			if err != nil {
+				t.Fatalf("/metrics: %q: %v", line, err)
+			}
+			return f
+		}
+	}
+	t.Fatal("/metrics has no armsflow_http_requests_in_flight")
+	return 0
+}
+
 func readType(t *testing.T, ws *websocket.Conn) string {
 	t.Helper()
 	var env struct {
@@ -72,6 +99,7 @@ func TestGracefulShutdown(t *testing.T) {
 	ws := dialData(t, srv.Addr)
 	defer ws.Close()
 
+	idle := inFlight(t, srv.URL) // this scrape's own request counts
 	// The slow request: its body arrives in two halves, 2 s apart.
 	body := transferJSON("Slow upload")
 	pr, pw := io.Pipe()
@@ -98,7 +126,10 @@ func TestGracefulShutdown(t *testing.T) {
 	if _, err := io.WriteString(pw, body[:len(body)/2]); err != nil {
 		t.Fatal(err)
 	}
-	time.Sleep(300 * time.Millisecond) // the handler is reading the body
+	// The handler is reading the body: the request is in flight.
+	if !waitFor(time.Minute, func() bool { return inFlight(t, srv.URL) >= idle+1 }) {
+		t.Fatalf("the slow write is not in flight after a minute\n%s", srv.Log())
+	}
 	signalled := time.Now()
 	if err := srv.Signal(syscall.SIGTERM); err != nil {
 		t.Fatal(err)
@@ -123,7 +154,7 @@ func TestGracefulShutdown(t *testing.T) {
 	}
 
 	// New connections are refused once the listener is closed.
-	if waitFor(5*time.Second, func() bool {
+	if waitFor(30*time.Second, func() bool {
 		res, err := http.Get(srv.URL + "/healthz")
 		if err == nil {
 			res.Body.Close()
@@ -132,7 +163,7 @@ func TestGracefulShutdown(t *testing.T) {
 	}) {
 		t.Logf("new connections refused after SIGTERM")
 	} else {
-		t.Error("the server still accepts connections 5 s after SIGTERM")
+		t.Error("the server still accepts connections 30 s after SIGTERM")
 	}
 
 	time.Sleep(2 * time.Second)
