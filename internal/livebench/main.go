@@ -125,6 +125,11 @@ func ms(d time.Duration) float64 { return float64(d) / float64(time.Millisecond)
 // and disconnects everyone.
 func measure(srv *server, n int, cfg config) (result, error) {
 	r := result{clients: n}
+	// The previous count's clients may still be closing on the server's
+	// side: start from none, or they would count here.
+	if err := srv.waitConns(0, 30*time.Second); err != nil {
+		return r, err
+	}
 	before, err := srv.stats()
 	if err != nil {
 		return r, err
@@ -169,7 +174,7 @@ func measure(srv *server, n int, cfg config) (result, error) {
 	}
 	want := int64(n) * int64(cfg.broadcasts)
 	p.target.Store(want)
-	p.wait(10 * time.Second)
+	p.wait(time.Minute) // what has not come by then is lost
 	elapsed := time.Since(start)
 	r.msgsPerSec = float64(p.got.Load()) / elapsed.Seconds()
 	r.lost = want - p.got.Load()
@@ -308,6 +313,24 @@ func (s *server) stats() (serverStats, error) {
 	}
 	defer resp.Body.Close()
 	return st, json.NewDecoder(resp.Body).Decode(&st)
+}
+
+// waitConns polls the server until it holds n connections, for at most d.
+func (s *server) waitConns(n int, d time.Duration) error {
+	deadline := time.Now().Add(d)
+	for {
+		st, err := s.stats()
+		if err != nil {
+			return err
+		}
+		if st.Conns == n {
+			return nil
+		}
+		if time.Now().After(deadline) {
+			return fmt.Errorf("server holds %d connections after %s, want %d", st.Conns, d, n)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
 }
 
 func (s *server) publish(seq, size int) error {
