@@ -22,16 +22,9 @@ import (
 // TestBenchAgainstRunningServer runs the command with -url against an
 // in-process server over the geotest fixture (small zooms, short run).
 func TestBenchAgainstRunningServer(t *testing.T) {
-	store := geotest.NewStoreWith(geotest.Fixture())
-	src := geo.NewSource(store, time.Hour)
-	cache, err := tiles.NewCache(tiles.NewRenderer(src, tiles.Options{}), src, tiles.CacheOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := httptest.NewServer(server.New(server.Config{}, server.Deps{Store: store, Tiles: cache}))
-	defer srv.Close()
+	srv := fixtureServer(t)
 	var out, errOut bytes.Buffer
-	err = run([]string{"-url", srv.URL, "-pid", strconv.Itoa(os.Getpid()), "-max-zoom", "3", "-clients", "4", "-warm", "0s",
+	err := run([]string{"-url", srv.URL, "-pid", strconv.Itoa(os.Getpid()), "-max-zoom", "3", "-clients", "4", "-warm", "0s",
 		"-passes", "1", "-wrk-script", "/nonexistent"}, &out, &errOut)
 	if err != nil {
 		t.Fatalf("run: %v\n%s%s", err, out.String(), errOut.String())
@@ -65,14 +58,7 @@ func TestBenchWrkAndBaseline(t *testing.T) {
 	if _, err := os.Stat(script); err != nil {
 		t.Skipf("no wrk script at %s (../shared is absent)", script)
 	}
-	store := geotest.NewStoreWith(geotest.Fixture())
-	src := geo.NewSource(store, time.Hour)
-	cache, err := tiles.NewCache(tiles.NewRenderer(src, tiles.Options{}), src, tiles.CacheOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := httptest.NewServer(server.New(server.Config{}, server.Deps{Store: store, Tiles: cache}))
-	defer srv.Close()
+	srv := fixtureServer(t)
 	var out, errOut bytes.Buffer
 	err = run([]string{"-url", srv.URL, "-max-zoom", "2", "-clients", "4", "-warm", "0s", "-passes", "1",
 		"-other-layers=false", "-wrk-script", script, "-wrk-duration", "1s"}, &out, &errOut)
@@ -103,4 +89,19 @@ func TestWrkRate(t *testing.T) {
 			t.Errorf("wrkRate(%q) = %v, want %v", line, got, want)
 		}
 	}
+}
+
+// fixtureServer serves the geotest fixture through the real renderer,
+// cache and server, in this process.
+func fixtureServer(t *testing.T) *httptest.Server {
+	t.Helper()
+	store := geotest.NewStoreWith(geotest.Fixture())
+	src := geo.NewSource(store, time.Hour)
+	cache, err := tiles.NewCache(tiles.NewRenderer(src, tiles.Options{}), src, tiles.CacheOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(server.New(server.Config{}, server.Deps{Store: store, Tiles: cache}))
+	t.Cleanup(srv.Close)
+	return srv
 }
