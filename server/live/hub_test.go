@@ -207,7 +207,7 @@ func TestShutdownClosesWithGoingAway(t *testing.T) {
 		c.Subscribe(live.ChannelData)
 		cs = append(cs, c)
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), livetest.Timeout)
 	defer cancel()
 	codes := make(chan int, len(cs))
 	for _, c := range cs {
