@@ -28,8 +28,8 @@ func TestRunSmall(t *testing.T) {
 	}
 	t.Log("\n" + out.String())
 	for _, n := range []string{"20", "50"} {
-		// | clients | connect | p50 / p99 / max | msgs/s | lost | dropped | memory |
-		row := regexp.MustCompile(`(?m)^\| ` + n + ` \| [0-9.]+ \| [0-9.]+ / [0-9.]+ / [0-9.]+ \| [0-9]+ \| 0 \| 0 \| -?[0-9.]+ \+ -?[0-9.]+ = -?[0-9.]+ / -?[0-9.]+ \|$`)
+		// | clients | connect | p50 / p99 / max | msgs/s | lost | dropped | CPU | memory |
+		row := regexp.MustCompile(`(?m)^\| ` + n + ` \| [0-9.]+ \| [0-9.]+ / [0-9.]+ / [0-9.]+ \| [0-9]+ \| 0 \| 0 \| [0-9.]+ / [0-9.]+ \| -?[0-9.]+ \+ -?[0-9.]+ = -?[0-9.]+ / -?[0-9.]+ \|$`)
 		if !row.MatchString(out.String()) {
 			t.Errorf("no row for %s clients with nothing lost or dropped", n)
 		}

@@ -1,7 +1,9 @@
 // Command livebench measures armsflow's live fan-out on loopback, the way
 // /work/shared/PERFORMANCE.md measures Centrifugo: N WebSocket clients
 // subscribed to the data channel, one broadcast at a time, time until every
-// client has it; and the server's memory per idle connection.
+// client has it; the CPU time the server and the clients spend per message
+// delivered (figures that vary less than delays when other work shares the
+// machine); and the server's memory per idle connection.
 //
 // The server (a live.Hub behind net/http) runs in a child process, this
 // program re-executed, so the clients' memory does not count. Each
@@ -90,6 +92,8 @@ type result struct {
 	idleStackPerConn float64 // bytes: goroutine stacks delta / clients
 	idleRSSPerConn   float64 // bytes: RSS delta / clients
 	serverGoroutines int
+	serverCPU        time.Duration // server CPU time per delivery during the broadcasts
+	probeCPU         time.Duration // this process's (the clients') CPU time per delivery
 }
 
 func run(cfg config, out io.Writer) error {
@@ -101,8 +105,8 @@ func run(cfg config, out io.Writer) error {
 	defer srv.stop()
 	fmt.Fprintf(out, "live fan-out on loopback: %d broadcasts of ~%d B per client count; open-file limit %d\n\n",
 		cfg.broadcasts, cfg.size+80, limit)
-	fmt.Fprintln(out, "| clients | connect, s | delivery p50 / p99 / max, ms | messages/s | lost | dropped | per idle connection: heap + stacks = total / RSS, KiB |")
-	fmt.Fprintln(out, "|---|---|---|---|---|---|---|")
+	fmt.Fprintln(out, "| clients | connect, s | delivery p50 / p99 / max, ms | messages/s | lost | dropped | CPU per delivery, µs: server / probe | per idle connection: heap + stacks = total / RSS, KiB |")
+	fmt.Fprintln(out, "|---|---|---|---|---|---|---|---|")
 	for _, n := range cfg.clients {
 		if uint64(n)+64 > limit {
 			fmt.Fprintf(out, "| %d | skipped: open-file limit %d |\n", n, limit)
@@ -112,14 +116,16 @@ func run(cfg config, out io.Writer) error {
 		if err != nil {
 			return fmt.Errorf("%d clients: %w", n, err)
 		}
-		fmt.Fprintf(out, "| %d | %.2f | %.1f / %.1f / %.1f | %.0f | %d | %d | %.1f + %.1f = %.1f / %.1f |\n", r.clients, r.connect.Seconds(),
-			ms(r.p50), ms(r.p99), ms(r.max), r.msgsPerSec, r.lost, r.dropped,
+		fmt.Fprintf(out, "| %d | %.2f | %.1f / %.1f / %.1f | %.0f | %d | %d | %.1f / %.1f | %.1f + %.1f = %.1f / %.1f |\n", r.clients, r.connect.Seconds(),
+			ms(r.p50), ms(r.p99), ms(r.max), r.msgsPerSec, r.lost, r.dropped, us(r.serverCPU), us(r.probeCPU),
 			r.idleHeapPerConn/1024, r.idleStackPerConn/1024, (r.idleHeapPerConn+r.idleStackPerConn)/1024, r.idleRSSPerConn/1024)
 	}
 	return nil
 }
 
 func ms(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
+
+func us(d time.Duration) float64 { return float64(d) / float64(time.Microsecond) }
 
 // measure connects n clients, measures idle memory, runs the broadcasts
 // and disconnects everyone.
@@ -158,6 +164,11 @@ func measure(srv *server, n int, cfg config) (result, error) {
 	for _, c := range cs {
 		go c.read(&p)
 	}
+	srvCPU0, err := srv.cpu()
+	if err != nil {
+		return r, err
+	}
+	probeCPU0 := cpuTime()
 	start = time.Now()
 	for seq := 0; seq < cfg.broadcasts; seq++ {
 		p.target.Store(int64(n) * int64(seq+1))
@@ -176,6 +187,15 @@ func measure(srv *server, n int, cfg config) (result, error) {
 	p.target.Store(want)
 	p.wait(time.Minute) // what has not come by then is lost
 	elapsed := time.Since(start)
+	probeCPU := cpuTime() - probeCPU0
+	srvCPU1, err := srv.cpu()
+	if err != nil {
+		return r, err
+	}
+	if got := p.got.Load(); got > 0 {
+		r.serverCPU = (srvCPU1 - srvCPU0) / time.Duration(got)
+		r.probeCPU = probeCPU / time.Duration(got)
+	}
 	r.msgsPerSec = float64(p.got.Load()) / elapsed.Seconds()
 	r.lost = want - p.got.Load()
 	after, err := srv.stats()
@@ -313,6 +333,24 @@ func (s *server) stats() (serverStats, error) {
 	}
 	defer resp.Body.Close()
 	return st, json.NewDecoder(resp.Body).Decode(&st)
+}
+
+// cpu is the server process's CPU time so far.
+func (s *server) cpu() (time.Duration, error) {
+	resp, err := s.http.Get("http://" + s.addr + "/cpu")
+	if err != nil {
+		return 0, err
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		return 0, err
+	}
+	ns, err := strconv.ParseInt(string(b), 10, 64)
+	if err != nil {
+		return 0, fmt.Errorf("server cpu: %w", err)
+	}
+	return time.Duration(ns), nil
 }
 
 // waitConns polls the server until it holds n connections, for at most d.

@@ -37,7 +37,8 @@ type serverStats struct {
 
 // serve runs a hub on a loopback port, prints "ADDR host:port" and serves
 // /ws, POST /publish?seq=N&size=B (one broadcast stamped with the time it
-// was published) and GET /stats until stdin closes or it is signalled.
+// was published), GET /stats and GET /cpu (CPU time used, ns) until stdin
+// closes or it is signalled.
 func serve() error {
 	raiseFileLimit()
 	if p := os.Getenv("LIVEBENCH_CPUPROFILE"); p != "" {
@@ -65,6 +66,9 @@ func serve() error {
 			return
 		}
 		w.WriteHeader(http.StatusNoContent)
+	})
+	mux.HandleFunc("GET /cpu", func(w http.ResponseWriter, r *http.Request) {
+		fmt.Fprint(w, cpuTime().Nanoseconds())
 	})
 	mux.HandleFunc("GET /stats", func(w http.ResponseWriter, r *http.Request) {
 		// An idle server's forced GCs (every 2 min) shrink goroutine stacks
@@ -125,6 +129,15 @@ func rss() int64 {
 		}
 	}
 	return 0
+}
+
+// cpuTime is the CPU time (user + system) this process has used.
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
 // raiseFileLimit lifts the open-file soft limit to the hard limit.
