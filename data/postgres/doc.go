@@ -16,9 +16,17 @@
 // Every write is one transaction that first locks the data_version row of
 // meta: writes from every instance run one at a time, each sees the one
 // before it, and the version they bump is shared. A write that changes
-// something sends NOTIFY armsflow_version with the new version inside its
-// transaction (delivered on commit); WatchVersion LISTENs for it so the
-// other instances can refresh without polling. Within a write, the records
+// something sends NOTIFY armsflow_version inside its transaction (delivered
+// on commit) with its data.Change as JSON: the new version, the counts
+// inserted, updated and deleted, the touched countries and layers, and All.
+// A Change too long for a NOTIFY payload (8000 bytes) is sent with All set
+// and no country list. WatchChanges LISTENs for them so every instance
+// (the writer too) can reload its snapshot and drop from its tile cache
+// only the tiles the write touched, without polling; after a reconnect, or
+// for a payload it cannot read, it reports a Change with All set at the
+// version found, and it reads the bare version an older armsflow sends as
+// one too, so instances of both can share a database during an upgrade.
+// WatchVersion reports the versions only. Within a write, the records
 // already stored are read in a few set queries up front and the writes are
 // pipelined, so a large import costs a few round trips, not one per row.
 //

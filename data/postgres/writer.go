@@ -3,7 +3,6 @@ package postgres
 import (
 	"context"
 	"fmt"
-	"strconv"
 
 	"github.com/armsflow/armsflow/data"
 	"github.com/armsflow/armsflow/data/internal/changeset"
@@ -11,7 +10,7 @@ import (
 )
 
 // notifyChannel is the channel every write that changes something notifies
-// with its new data version (as decimal text).
+// with its Change (see notifyPayload), which carries the new data version.
 const notifyChannel = "armsflow_version"
 
 // bulkFrom is the batch size (transfers and events) from which new rows are
@@ -326,18 +325,23 @@ func (w *writer) place(id string) (changeset.Place, error) {
 	return w.places[id], nil
 }
 
-// finish queues the version bump and its NOTIFY when something changed
-// (not in a dry run, which keeps the version it found), sends every queued
-// write and returns the Change at the resulting version. version is the one
-// found when the transaction locked it.
+// finish queues the version bump and its NOTIFY (the Change, see
+// notifyPayload) when something changed (not in a dry run, which keeps the
+// version it found), sends every queued write and returns the Change at the
+// resulting version. version is the one found when the transaction locked
+// it. Every write was decided before finish, so the Change is complete.
 func (w *writer) finish(version int64, dryRun bool) (data.Change, error) {
-	if w.cs.Changed() && !dryRun {
+	changed := w.cs.Changed() && !dryRun
+	if changed {
 		version++
+	}
+	ch := w.cs.Result(version)
+	if changed {
 		w.queue("bump data version", `UPDATE meta SET value = $1 WHERE key = 'data_version'`, version)
-		w.queue("notify "+notifyChannel, `SELECT pg_notify($1, $2)`, notifyChannel, strconv.FormatInt(version, 10))
+		w.queue("notify "+notifyChannel, `SELECT pg_notify($1, $2)`, notifyChannel, notifyPayload(ch))
 	}
 	if err := w.flush(); err != nil {
 		return data.Change{}, err
 	}
-	return w.cs.Result(version), nil
+	return ch, nil
 }
