@@ -136,7 +136,8 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 
 	src := geo.NewSource(st, f.poll)
-	if _, err := src.World(ctx); err != nil {
+	world0, err := src.World(ctx)
+	if err != nil {
 		return fmt.Errorf("load data: %w", err)
 	}
 	m := metrics.New()
@@ -157,11 +158,21 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err != nil {
 		return fmt.Errorf("tile cache: %w", err)
 	}
-	if w, ok := st.(versionWatcher); ok {
-		// a shared database: writes by other instances reload the snapshot at
-		// once (the tile cache follows the snapshot's version), not at the next poll
+	if w, ok := st.(changeWatcher); ok {
+		// a shared database: a write by any instance reloads the snapshot at
+		// once, not at the next poll, and the tile cache drops only the tiles
+		// the write touched, as it does for this instance's own writes. Those
+		// come here too, after or before the OnChange hooks below: a change
+		// the cache already applied drops nothing more. Rows are not counted
+		// here (armsflow_rows_written_total counts this process's writes).
 		go func() {
-			if err := w.WatchVersion(ctx, func(int64) { src.MarkStale() }); err != nil {
+			err := w.WatchChangesAfter(ctx, world0.Version, func(ch data.Change) {
+				src.MarkStale()
+				cache.Invalidate(ch)
+				log.Debug("data change from the shared database applied", "version", ch.Version, "all", ch.All,
+					"countries", len(ch.Countries), "layers", ch.Layers)
+			})
+			if err != nil {
 				log.Warn("not watching the database for other instances' writes; relying on --poll", "err", err)
 			}
 		}()

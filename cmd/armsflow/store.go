@@ -29,10 +29,11 @@ func openStore(ctx context.Context, dsn string) (data.Store, error) {
 	return sqlite.Open(ctx, dsn)
 }
 
-// versionWatcher is a store that announces writes made by other processes
-// (PostgreSQL's LISTEN/NOTIFY).
-type versionWatcher interface {
-	WatchVersion(ctx context.Context, fn func(version int64)) error
+// changeWatcher is a store that announces every write to the database,
+// other processes' included, with its Change (PostgreSQL's LISTEN/NOTIFY);
+// after is the version the caller already holds.
+type changeWatcher interface {
+	WatchChangesAfter(ctx context.Context, after int64, fn func(data.Change)) error
 }
 
 // loadDefaults fills a fresh store with the embedded default data.
