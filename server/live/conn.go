@@ -17,16 +17,18 @@ import (
 
 // conn is one client socket. readLoop reads and owns closing the socket;
 // writeLoop is the only writer. Everything else talks to the writer through
-// send, one bounded queue of events, replies and markers (ping now; a
+// queue, one bounded queue of events, replies and markers (ping now; a
 // viewed room has a new state: the writer then sends each room's latest,
-// so room states never queue up), and done (close now).
+// so room states never queue up), and kill (close now).
 type conn struct {
-	hub  *Hub
-	ws   *websocket.Conn
-	ip   string
-	send chan any // *websocket.PreparedMessage (shared), []byte (this client's own) or a marker
-	done chan struct{}
-	dead atomic.Bool
+	hub   *Hub
+	ws    *websocket.Conn
+	ip    string
+	nc    *netConn // the socket under ws
+	queue *sendQueue
+	dead  atomic.Bool
+
+	deadline time.Time // the writer's current write deadline (writer only)
 
 	roomsPending atomic.Bool // a markRooms is queued
 
@@ -42,13 +44,13 @@ type conn struct {
 	lastLimited time.Time // reader only
 }
 
-func newConn(h *Hub, ws *websocket.Conn, ip string) *conn {
+func newConn(h *Hub, ws *websocket.Conn, nc *netConn, ip string) *conn {
 	return &conn{
 		hub:     h,
 		ws:      ws,
+		nc:      nc,
 		ip:      ip,
-		send:    make(chan any, h.opts.SendQueue),
-		done:    make(chan struct{}),
+		queue:   newSendQueue(h.opts.SendQueue),
 		limiter: rate.NewLimiter(rate.Limit(h.opts.MessageRate), h.opts.MessageBurst),
 	}
 }
@@ -61,9 +63,10 @@ func (c *conn) kill(code int, text string) bool {
 		first = true
 		c.closeCode, c.closeText = code, text
 		c.dead.Store(true)
-		close(c.done)
-		// Unblock a writer stuck on a client that does not read.
-		_ = c.ws.NetConn().SetWriteDeadline(time.Now().Add(closeGrace))
+		c.queue.close()
+		// Unblock a writer stuck on a client that does not read, and give
+		// the close frame no more time than that.
+		c.nc.limitWrites(time.Now().Add(closeGrace))
 	})
 	return first
 }
@@ -78,12 +81,7 @@ func (c *conn) dropSlow() {
 
 // enqueue queues a message without waiting; a full queue drops the client.
 func (c *conn) enqueue(m any) {
-	if c.dead.Load() {
-		return
-	}
-	select {
-	case c.send <- m:
-	default:
+	if !c.queue.push(m) {
 		c.dropSlow()
 	}
 }
@@ -127,46 +125,72 @@ func (c *conn) removeChannel() {
 	c.mu.Unlock()
 }
 
+// writeLoop writes what is queued, in order, until the connection is
+// killed: what is queued at a wake-up goes out together, in one system
+// call per maxBatchBytes.
 func (c *conn) writeLoop() {
 	defer c.hub.wg.Done()
 	for {
-		select {
-		case m := <-c.send:
-			if err := c.write(m); err != nil {
-				c.kill(0, "")
-				_ = c.ws.Close()
-				return
-			}
-		case <-c.done:
-			if c.closeCode != 0 {
-				_ = c.ws.WriteControl(websocket.CloseMessage,
-					websocket.FormatCloseMessage(c.closeCode, c.closeText), time.Now().Add(closeGrace))
-			}
-			// The reader closes the socket when the client answers the
-			// close frame, or after closeGrace.
-			_ = c.ws.NetConn().SetReadDeadline(time.Now().Add(closeGrace))
+		n := c.queue.wait()
+		if n == 0 {
+			break // killed
+		}
+		if err := c.writeBatch(n); err != nil {
+			c.kill(0, "")
+			_ = c.ws.Close()
 			return
 		}
+		c.queue.pop(n)
 	}
+	if c.closeCode != 0 {
+		_ = c.ws.WriteControl(websocket.CloseMessage,
+			websocket.FormatCloseMessage(c.closeCode, c.closeText), time.Now().Add(closeGrace))
+	}
+	// The reader closes the socket when the client answers the close
+	// frame, or after closeGrace.
+	_ = c.ws.NetConn().SetReadDeadline(time.Now().Add(closeGrace))
+}
+
+// writeBatch writes the first n queued messages, gathered into as few
+// socket writes as fit when there are several, and stops early if the
+// connection is killed meanwhile.
+//
+// Every write is bounded by a deadline of at most WriteWait, renewed only
+// when less than half of it is left: setting a socket's deadline moves a
+// runtime timer, which per message would cost more than the bound is worth.
+func (c *conn) writeBatch(n int) error {
+	if now := time.Now(); c.deadline.Sub(now) < c.hub.opts.WriteWait/2 {
+		c.deadline = now.Add(c.hub.opts.WriteWait)
+		_ = c.ws.SetWriteDeadline(c.deadline)
+	}
+	if n > 1 {
+		c.nc.cork()
+	}
+	var err error
+	for i := 0; i < n && err == nil && !c.dead.Load(); i++ {
+		if i == n-1 && n > 1 {
+			c.nc.release()
+		}
+		err = c.write(c.queue.at(i))
+	}
+	if n > 1 {
+		if ferr := c.nc.flush(); err == nil {
+			err = ferr
+		}
+	}
+	return err
 }
 
 func (c *conn) write(m any) error {
-	deadline := time.Now().Add(c.hub.opts.WriteWait)
 	switch m := m.(type) {
 	case *websocket.PreparedMessage:
-		if err := c.ws.SetWriteDeadline(deadline); err != nil {
-			return err
-		}
 		return c.ws.WritePreparedMessage(m)
 	case []byte:
-		if err := c.ws.SetWriteDeadline(deadline); err != nil {
-			return err
-		}
 		return c.ws.WriteMessage(websocket.TextMessage, m)
 	case marker:
 		switch m {
 		case markPing:
-			return c.ws.WriteControl(websocket.PingMessage, nil, deadline)
+			return c.ws.WriteControl(websocket.PingMessage, nil, c.deadline)
 		case markRooms:
 			c.roomsPending.Store(false) // a change from now on queues a new marker
 			return c.flushRooms()

@@ -29,6 +29,7 @@ type Hub struct {
 	upgrader websocket.Upgrader
 	welcome  *websocket.PreparedMessage
 	pong     *websocket.PreparedMessage
+	batches  *sync.Pool // buffers writers gather several messages in
 
 	mu       sync.RWMutex
 	conns    map[*conn]struct{}
@@ -75,6 +76,7 @@ func NewHub(opts Options, bus Bus) (*Hub, error) {
 		tombstones: map[string]time.Time{},
 		stop:       make(chan struct{}),
 		housekept:  make(chan struct{}),
+		batches:    newBatchPool(),
 	}
 	h.upgrader = websocket.Upgrader{
 		HandshakeTimeout: 10 * time.Second,
@@ -173,12 +175,13 @@ func (h *Hub) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		writeHTTPError(w, status, msg)
 		return
 	}
-	ws, err := h.upgrader.Upgrade(w, r, nil)
+	hj := &hijacker{ResponseWriter: w, pool: h.batches}
+	ws, err := h.upgrader.Upgrade(hj, r, nil)
 	if err != nil {
 		h.release(ip) // the upgrader has answered with its error
 		return
 	}
-	c := newConn(h, ws, ip)
+	c := newConn(h, ws, hj.conn, ip)
 	if !h.register(c) {
 		h.release(ip)
 		_ = ws.WriteControl(websocket.CloseMessage, websocket.FormatCloseMessage(websocket.CloseGoingAway, "server shutting down"), time.Now().Add(closeGrace))
@@ -310,9 +313,7 @@ func (h *Hub) deliver(channel string, pm *websocket.PreparedMessage) {
 	h.deliverMu.Lock()
 	h.mu.RLock()
 	for c := range h.channels[channel] {
-		select {
-		case c.send <- pm:
-		default:
+		if !c.queue.push(pm) {
 			slow = append(slow, c)
 		}
 	}
