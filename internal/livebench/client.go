@@ -16,10 +16,14 @@ import (
 type client struct {
 	ws *websocket.Conn
 
-	mu   sync.Mutex
-	lat  []time.Duration // delay of each broadcast received
-	next int             // the sequence number expected next
-	gaps int             // broadcasts missing or out of order
+	fd  int    // the epoll reader's socket
+	buf []byte // the epoll reader's unparsed bytes
+
+	mu     sync.Mutex
+	lat    []time.Duration // delay of each broadcast received
+	next   int             // the sequence number expected next
+	gaps   int             // broadcasts missing or out of order
+	errors int             // frames a server should not send
 }
 
 var dialer = &websocket.Dialer{HandshakeTimeout: 30 * time.Second, ReadBufferSize: 4096, WriteBufferSize: 1024}
@@ -88,9 +92,9 @@ func (c *client) expect(typ string) error {
 	return nil
 }
 
-// read records every broadcast until the socket closes. It reuses one
-// buffer and parses only the two numbers it needs, to leave the shared CPU
-// to the server.
+// read records every broadcast until the socket closes (the gorilla probe:
+// one goroutine per client). It reuses one buffer and parses only the two
+// numbers it needs, to leave the shared CPU to the server.
 func (c *client) read(p *progress) {
 	var buf bytes.Buffer
 	for {
@@ -102,22 +106,26 @@ func (c *client) read(p *progress) {
 		if _, err := buf.ReadFrom(r); err != nil {
 			return
 		}
-		now := time.Now().UnixNano()
-		b := buf.Bytes()
-		seq, ok1 := intField(b, `"seq":`)
-		sent, ok2 := intField(b, `"t":`)
-		if !ok1 || !ok2 {
-			continue
-		}
-		c.mu.Lock()
-		if int(seq) != c.next {
-			c.gaps++
-		}
-		c.next = int(seq) + 1
-		c.lat = append(c.lat, time.Duration(now-sent))
-		c.mu.Unlock()
-		p.delivered()
+		c.record(buf.Bytes(), time.Now().UnixNano(), p)
 	}
+}
+
+// record checks a broadcast's sequence number and keeps its delay (now:
+// when it was read, Unix nanoseconds).
+func (c *client) record(b []byte, now int64, p *progress) {
+	seq, ok1 := intField(b, `"seq":`)
+	sent, ok2 := intField(b, `"t":`)
+	if !ok1 || !ok2 {
+		return
+	}
+	c.mu.Lock()
+	if int(seq) != c.next {
+		c.gaps++
+	}
+	c.next = int(seq) + 1
+	c.lat = append(c.lat, time.Duration(now-sent))
+	c.mu.Unlock()
+	p.delivered()
 }
 
 // intField reads the integer after the first occurrence of key.

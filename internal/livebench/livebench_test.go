@@ -22,8 +22,14 @@ func TestMain(m *testing.M) {
 // TestRunSmall runs the whole measurement, server process included, at a
 // small scale: every client gets every broadcast in order.
 func TestRunSmall(t *testing.T) {
+	for _, probe := range []string{probeEpoll, probeGorilla} {
+		t.Run(probe, func(t *testing.T) { runSmall(t, probe) })
+	}
+}
+
+func runSmall(t *testing.T, probe string) {
 	var out bytes.Buffer
-	if err := run(config{clients: []int{20, 50}, broadcasts: 5, size: 100}, &out); err != nil {
+	if err := run(config{clients: []int{20, 50}, broadcasts: 5, size: 100, probe: probe}, &out); err != nil {
 		t.Fatalf("%v\n%s", err, out.String())
 	}
 	t.Log("\n" + out.String())

@@ -11,7 +11,7 @@
 // read it minus that. Everything runs on 127.0.0.1, every wait has a
 // timeout, and the run ends by itself.
 //
-//	go run ./internal/livebench [-clients 1000,5000,10000] [-broadcasts 100] [-size 512]
+//	go run ./internal/livebench [-clients 1000,5000,10000] [-broadcasts 100] [-size 512] [-probe epoll|gorilla]
 package main
 
 import (
@@ -25,6 +25,7 @@ import (
 	"net/http"
 	"os"
 	"os/exec"
+	"runtime"
 	"runtime/pprof"
 	"slices"
 	"strconv"
@@ -48,8 +49,13 @@ func main() {
 	flag.IntVar(&cfg.broadcasts, "broadcasts", 100, "broadcasts per client count")
 	flag.IntVar(&cfg.size, "size", 512, "padding bytes per broadcast (a transfer event with its flow is about 1 KiB)")
 	flag.DurationVar(&cfg.interval, "interval", 0, "time between broadcasts (0: the next one as soon as every client has the last)")
-	cpuprofile := flag.String("cpuprofile", "", "write the clients' CPU profile to this file")
+	flag.StringVar(&cfg.probe, "probe", probeEpoll, "how the clients read: "+probeEpoll+" (a few goroutines on epoll sets: the cheaper probe) or "+probeGorilla+" (a gorilla/websocket reader goroutine per client)")
+	cpuprofile := flag.String("cpuprofile", "", "write the clients' CPU profile to this file (the server's: LIVEBENCH_CPUPROFILE=file)")
 	flag.Parse()
+	if cfg.probe != probeEpoll && cfg.probe != probeGorilla {
+		fmt.Fprintf(os.Stderr, "livebench: -probe %q: want %s or %s\n", cfg.probe, probeEpoll, probeGorilla)
+		os.Exit(2)
+	}
 	if *cpuprofile != "" {
 		f, err := os.Create(*cpuprofile)
 		if err != nil {
@@ -79,7 +85,14 @@ type config struct {
 	broadcasts int
 	size       int
 	interval   time.Duration
+	probe      string // probeEpoll (also when empty) or probeGorilla
 }
+
+// The probes: how the clients read their sockets.
+const (
+	probeEpoll   = "epoll"
+	probeGorilla = "gorilla"
+)
 
 // result is one client count's figures.
 type result struct {
@@ -103,8 +116,11 @@ func run(cfg config, out io.Writer) error {
 		return err
 	}
 	defer srv.stop()
-	fmt.Fprintf(out, "live fan-out on loopback: %d broadcasts of ~%d B per client count; open-file limit %d\n\n",
-		cfg.broadcasts, cfg.size+80, limit)
+	if cfg.probe == "" {
+		cfg.probe = probeEpoll
+	}
+	fmt.Fprintf(out, "live fan-out on loopback: %d broadcasts of ~%d B per client count; %s probe; open-file limit %d\n\n",
+		cfg.broadcasts, cfg.size+80, cfg.probe, limit)
 	fmt.Fprintln(out, "| clients | connect, s | delivery p50 / p99 / max, ms | messages/s | lost | dropped | CPU per delivery, µs: server / probe | per idle connection: heap + stacks = total / RSS, KiB |")
 	fmt.Fprintln(out, "|---|---|---|---|---|---|---|---|")
 	for _, n := range cfg.clients {
@@ -161,8 +177,16 @@ func measure(srv *server, n int, cfg config) (result, error) {
 	r.serverGoroutines = idle.Goroutines
 
 	var p progress
-	for _, c := range cs {
-		go c.read(&p)
+	if cfg.probe == probeGorilla {
+		for _, c := range cs {
+			go c.read(&p)
+		}
+	} else {
+		er, err := startEpoll(cs, runtime.GOMAXPROCS(0), &p)
+		if err != nil {
+			return r, err
+		}
+		defer er.close()
 	}
 	srvCPU0, err := srv.cpu()
 	if err != nil {
@@ -205,12 +229,16 @@ func measure(srv *server, n int, cfg config) (result, error) {
 	r.dropped = after.SlowDrops - before.SlowDrops
 
 	lat := make([]time.Duration, 0, want)
-	gaps := 0
+	gaps, bad := 0, 0
 	for _, c := range cs {
 		c.mu.Lock()
 		lat = append(lat, c.lat...)
 		gaps += c.gaps
+		bad += c.errors
 		c.mu.Unlock()
+	}
+	if bad > 0 {
+		return r, fmt.Errorf("clients got %d frames a server should not send", bad)
 	}
 	if len(lat) == 0 {
 		return r, errors.New("no message was delivered")
