@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"os"
 	"regexp"
+	"strconv"
 	"testing"
 )
 
@@ -22,14 +23,17 @@ func TestMain(m *testing.M) {
 // TestRunSmall runs the whole measurement, server process included, at a
 // small scale: every client gets every broadcast in order.
 func TestRunSmall(t *testing.T) {
-	for _, probe := range []string{probeEpoll, probeGorilla} {
-		t.Run(probe, func(t *testing.T) { runSmall(t, probe) })
+	for _, tc := range []struct {
+		probe string
+		burst int
+	}{{probeEpoll, 1}, {probeGorilla, 1}, {probeEpoll, 4}} {
+		t.Run(tc.probe+"/burst="+strconv.Itoa(tc.burst), func(t *testing.T) { runSmall(t, tc.probe, tc.burst) })
 	}
 }
 
-func runSmall(t *testing.T, probe string) {
+func runSmall(t *testing.T, probe string, burst int) {
 	var out bytes.Buffer
-	if err := run(config{clients: []int{20, 50}, broadcasts: 5, size: 100, probe: probe}, &out); err != nil {
+	if err := run(config{clients: []int{20, 50}, broadcasts: 10, size: 100, probe: probe, burst: burst}, &out); err != nil {
 		t.Fatalf("%v\n%s", err, out.String())
 	}
 	t.Log("\n" + out.String())

@@ -11,7 +11,7 @@
 // read it minus that. Everything runs on 127.0.0.1, every wait has a
 // timeout, and the run ends by itself.
 //
-//	go run ./internal/livebench [-clients 1000,5000,10000] [-broadcasts 100] [-size 512] [-probe epoll|gorilla]
+//	go run ./internal/livebench [-clients 1000,5000,10000] [-broadcasts 100] [-burst 1] [-size 512] [-probe epoll|gorilla]
 package main
 
 import (
@@ -47,6 +47,7 @@ func main() {
 	var clients string
 	flag.StringVar(&clients, "clients", "1000,5000,10000", "client counts to measure, comma-separated")
 	flag.IntVar(&cfg.broadcasts, "broadcasts", 100, "broadcasts per client count")
+	flag.IntVar(&cfg.burst, "burst", 1, "broadcasts published at once (a bulk write publishes one event per transfer)")
 	flag.IntVar(&cfg.size, "size", 512, "padding bytes per broadcast (a transfer event with its flow is about 1 KiB)")
 	flag.DurationVar(&cfg.interval, "interval", 0, "time between broadcasts (0: the next one as soon as every client has the last)")
 	flag.StringVar(&cfg.probe, "probe", probeEpoll, "how the clients read: "+probeEpoll+" (a few goroutines on epoll sets: the cheaper probe) or "+probeGorilla+" (a gorilla/websocket reader goroutine per client)")
@@ -86,6 +87,7 @@ type config struct {
 	size       int
 	interval   time.Duration
 	probe      string // probeEpoll (also when empty) or probeGorilla
+	burst      int    // broadcasts published at once [1]
 }
 
 // The probes: how the clients read their sockets.
@@ -119,8 +121,9 @@ func run(cfg config, out io.Writer) error {
 	if cfg.probe == "" {
 		cfg.probe = probeEpoll
 	}
-	fmt.Fprintf(out, "live fan-out on loopback: %d broadcasts of ~%d B per client count; %s probe; open-file limit %d\n\n",
-		cfg.broadcasts, cfg.size+80, cfg.probe, limit)
+	cfg.burst = max(cfg.burst, 1)
+	fmt.Fprintf(out, "live fan-out on loopback: %d broadcasts of ~%d B per client count, %d at a time; %s probe; open-file limit %d\n\n",
+		cfg.broadcasts, cfg.size+80, cfg.burst, cfg.probe, limit)
 	fmt.Fprintln(out, "| clients | connect, s | delivery p50 / p99 / max, ms | messages/s | lost | dropped | CPU per delivery, µs: server / probe | per idle connection: heap + stacks = total / RSS, KiB |")
 	fmt.Fprintln(out, "|---|---|---|---|---|---|---|---|")
 	for _, n := range cfg.clients {
@@ -194,17 +197,18 @@ func measure(srv *server, n int, cfg config) (result, error) {
 	}
 	probeCPU0 := cpuTime()
 	start = time.Now()
-	for seq := 0; seq < cfg.broadcasts; seq++ {
-		p.target.Store(int64(n) * int64(seq+1))
-		if err := srv.publish(seq, cfg.size); err != nil {
+	for seq := 0; seq < cfg.broadcasts; seq += cfg.burst {
+		k := min(cfg.burst, cfg.broadcasts-seq)
+		p.target.Store(int64(n) * int64(seq+k))
+		if err := srv.publish(seq, k, cfg.size); err != nil {
 			return r, err
 		}
 		if cfg.interval > 0 {
 			time.Sleep(cfg.interval)
 			continue
 		}
-		// Lockstep: the next broadcast once every client has this one (or
-		// 10s passed: a lost message then shows in the count).
+		// Lockstep: the next broadcast (or burst) once every client has
+		// this one (or 10s passed: a lost message then shows in the count).
 		p.wait(10 * time.Second)
 	}
 	want := int64(n) * int64(cfg.broadcasts)
@@ -399,10 +403,11 @@ func (s *server) waitConns(n int, d time.Duration) error {
 	}
 }
 
-func (s *server) publish(seq, size int) error {
+// publish has the server broadcast n messages, seq, seq+1...
+func (s *server) publish(seq, n, size int) error {
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	req, _ := http.NewRequestWithContext(ctx, "POST", fmt.Sprintf("http://%s/publish?seq=%d&size=%d", s.addr, seq, size), nil)
+	req, _ := http.NewRequestWithContext(ctx, "POST", fmt.Sprintf("http://%s/publish?seq=%d&n=%d&size=%d", s.addr, seq, n, size), nil)
 	resp, err := s.http.Do(req)
 	if err != nil {
 		return err

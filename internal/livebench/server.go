@@ -36,8 +36,8 @@ type serverStats struct {
 }
 
 // serve runs a hub on a loopback port, prints "ADDR host:port" and serves
-// /ws, POST /publish?seq=N&size=B (one broadcast stamped with the time it
-// was published), GET /stats and GET /cpu (CPU time used, ns) until stdin
+// /ws, POST /publish?seq=S&n=N&size=B (N broadcasts, S, S+1..., each
+// stamped with the time it was published), GET /stats and GET /cpu (CPU time used, ns) until stdin
 // closes or it is signalled.
 func serve() error {
 	raiseFileLimit()
@@ -59,11 +59,15 @@ func serve() error {
 	mux.HandleFunc("POST /publish", func(w http.ResponseWriter, r *http.Request) {
 		seq, _ := strconv.Atoi(r.URL.Query().Get("seq"))
 		size, _ := strconv.Atoi(r.URL.Query().Get("size"))
-		ev := benchEvent{Seq: seq, Pad: strings.Repeat("x", max(size, 0))}
-		ev.T = time.Now().UnixNano()
-		if err := hub.Publish(r.Context(), live.ChannelData, live.TypeTransferAdded, ev); err != nil {
-			http.Error(w, err.Error(), http.StatusInternalServerError)
-			return
+		n, _ := strconv.Atoi(r.URL.Query().Get("n"))
+		pad := strings.Repeat("x", max(size, 0))
+		for i := range max(n, 1) {
+			ev := benchEvent{Seq: seq + i, Pad: pad}
+			ev.T = time.Now().UnixNano()
+			if err := hub.Publish(r.Context(), live.ChannelData, live.TypeTransferAdded, ev); err != nil {
+				http.Error(w, err.Error(), http.StatusInternalServerError)
+				return
+			}
 		}
 		w.WriteHeader(http.StatusNoContent)
 	})
