@@ -224,22 +224,24 @@ func TestSourceMarkStaleDuringPollCheck(t *testing.T) {
 		t.Fatal(err)
 	}
 	src.MarkStale()
-	got := make(chan *geo.World, 1)
+	type answer struct {
+		w   *geo.World
+		err error
+	}
+	got := make(chan answer, 1)
 	go func() {
 		w, err := src.World(ctx)
-		if err != nil {
-			t.Error(err)
-		}
-		got <- w
+		got <- answer{w, err}
 	}()
 	// Give the caller the time to join the stalled check. Whatever the
 	// timing, the caller must get the World with the write.
 	time.Sleep(50 * time.Millisecond)
 	close(release)
 	select {
-	case w := <-got:
-		if w == nil {
-			t.Fatal("no World after the write and MarkStale")
+	case a := <-got:
+		w := a.w
+		if a.err != nil || w == nil {
+			t.Fatalf("World after the write and MarkStale: %v, %v", w, a.err)
 		}
 		if w.Version != w1.Version+1 || len(w.Transfers) != len(w1.Transfers)+1 {
 			t.Fatalf("World after the write and MarkStale: version %d with %d transfers, want %d with %d",
