@@ -13,6 +13,14 @@
 // not queued: a viewer is woken and sent the room's latest state, so a slow
 // viewer skips intermediate camera positions instead of falling behind.
 //
+// A writer sleeps only while its queue is empty and sends everything queued
+// at a wake-up in one socket write (up to 16 KiB), so a burst of events
+// costs a socket one system call, not one per event. netConn, a thin layer
+// under gorilla's connection, gathers those frames and keeps gorilla from
+// resetting the socket's write deadline (a runtime timer) for every frame:
+// the writer renews it when half of WriteWait is left. What remains per
+// event and socket is mostly the kernel's: on loopback, about 7 µs a write.
+//
 // Several instances: a Bus (NewMemoryBus in-process, NewNATSBus over NATS)
 // carries events and room states. Every message carries the origin instance
 // id; a hub delivers its own events locally and ignores them on the bus.

@@ -42,7 +42,9 @@ type Options struct {
 	// client that sends nothing (not even a pong) for twice this long is
 	// dropped.
 	PingInterval time.Duration
-	// WriteWait bounds every write to a client [10s].
+	// WriteWait bounds every write to a client [10s]: a write not done by
+	// its deadline drops the client. The writer renews the deadline when
+	// less than half of it is left, so a write gets WriteWait/2 at least.
 	WriteWait time.Duration
 	// MessageRate and MessageBurst limit client messages per second per
 	// connection [20, 40]; over the limit a message is dropped and answered
