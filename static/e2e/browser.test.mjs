@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
 import { validateStyleMin } from '@maplibre/maplibre-gl-style-spec';
 import {
-  startServer, launchBrowser, guardedContext, waitForMap, screenshot, colourCounts, writeReport, haveChromium, freePort, outDir,
+  startServer, launchBrowser, guardedContext, waitForMap, screenshot, colourCounts, writeReport, haveChromium, listenLoopback, outDir,
 } from './harness.mjs';
 
 const skip = haveChromium() ? false : 'no Chromium at /usr/bin/chromium (apt-get install chromium)';
@@ -119,7 +119,9 @@ test('the map draws countries, flows and labels, and nothing leaves the server',
   assert.match(await page.textContent('#tooltip'), /→/);
   await page.mouse.click(box.x + pt.x, box.y + pt.y);
   await page.waitForSelector('#panel ul.deals li.deal');
-  assert.equal(await page.evaluate(() => new URLSearchParams(location.search).get('sel')), `${pt.supplier}>${pt.recipient}`);
+  // The URL follows the state a moment later (app.js writes it 250 ms after the last change).
+  await page.waitForFunction((want) => new URLSearchParams(location.search).get('sel') === want, `${pt.supplier}>${pt.recipient}`)
+    .catch(async (err) => { throw new Error(`the URL did not select the flow: ${await page.evaluate(() => location.search)}: ${err.message}`); });
   const api = await (await fetch(`${server.base}/api/transfers?supplier=${pt.supplier}&recipient=${pt.recipient}&years=2015-2024&limit=1`)).json();
   assert.match(await page.textContent('#panel .panel-head p'), new RegExp(`^${api.total} deals? `));
   assert.ok(await page.$$eval('#panel .deal .source', (els) => els.every((e) => e.textContent.trim().length > 'Source: '.length)), 'a deal without its source');
@@ -151,7 +153,7 @@ test('the year slider and play button change the tiles and the URL', { skip }, a
   // Play steps through single years.
   const mark = requests.length;
   await page.click('#year-play');
-  await page.waitForFunction(() => /years=2018(&|$)/.test(location.search), null, { timeout: 10_000 });
+  await page.waitForFunction(() => /years=2018(&|$)/.test(location.search));
   assert.equal(await page.getAttribute('#year-play', 'aria-pressed'), 'true');
   await page.click('#year-play'); // stop: back to the window
   await page.waitForFunction(() => location.search.includes('years=2017-2024'));
@@ -176,7 +178,8 @@ test('clicking a country opens its panel with the totals the API gives', { skip 
   const deals = await page.$$eval('#panel .total .big', (els) => els.map((e) => Number(e.dataset.deals)));
   assert.deepEqual(deals, [report.imports.deals, report.exports.deals], `panel totals for ${report.iso3}`);
   assert.equal(await page.textContent('#panel h2'), report.name);
-  assert.match(await page.evaluate(() => location.search), new RegExp(`sel=${report.iso3}`));
+  await page.waitForFunction((iso3) => new URLSearchParams(location.search).get('sel') === iso3, report.iso3)
+    .catch(async (err) => { throw new Error(`the URL did not select ${report.iso3}: ${await page.evaluate(() => location.search)}: ${err.message}`); });
   const sources = await page.$$eval('#panel .sources li', (els) => els.length);
   assert.equal(sources, report.sources.length, 'sources listed');
   assert.ok(await page.$('#panel svg.chart'), 'no weapons-by-year chart');
@@ -187,7 +190,8 @@ test('clicking a country opens its panel with the totals the API gives', { skip 
   await page.waitForSelector('#panel ul.deals li.deal');
   const rows = await page.$$eval('#panel ul.deals li.deal', (r) => r.length);
   assert.ok(rows > 0, 'the flow lists no deals');
-  assert.match(await page.evaluate(() => location.search), /sel=[A-Z0-9-]+%3E[A-Z0-9-]+/);
+  await page.waitForFunction(() => /sel=[A-Z0-9-]+%3E[A-Z0-9-]+/.test(location.search))
+    .catch(async (err) => { throw new Error(`the URL did not select a flow: ${await page.evaluate(() => location.search)}: ${err.message}`); });
   await screenshot(page, 'flow-panel');
   assert.deepEqual(outside, []);
   await ctx.close();
@@ -234,7 +238,7 @@ test('every control has an accessible name, and the keyboard alone finds a count
   await page.focus('#panel .close');
   await page.keyboard.press('Enter');
   await page.waitForFunction(() => document.querySelector('#panel').hidden);
-  await page.waitForFunction(() => !new URLSearchParams(location.search).has('sel'), null, { timeout: 5000 });
+  await page.waitForFunction(() => !new URLSearchParams(location.search).has('sel'));
   assert.deepEqual(outside, []);
   await ctx.close();
 });
@@ -256,6 +260,9 @@ test('a share link reopened restores the same view', { skip }, async () => {
   await page.click('#btn-share');
   const url = await page.inputValue('#share-url');
   await waitForMap(page);
+  // The page URL follows the state a moment after the last change (app.js writes it 250 ms later).
+  await page.waitForFunction((u) => location.href === u, url)
+    .catch(async (err) => { throw new Error(`the page URL ${await page.evaluate(() => location.href)} never became the share link ${url}: ${err.message}`); });
   const want = await page.evaluate(() => ({ state: window.armsflow.state(), href: location.href }));
   assert.equal(url, want.href, 'the share link is the page URL');
   assert.match(url, /mode=exports/);
@@ -304,8 +311,6 @@ test('a share link reopened restores the same view', { skip }, async () => {
 });
 
 test('a page on another origin embeds /embed and receives its height', { skip }, async () => {
-  const hostPort = await freePort();
-  const hostOrigin = `http://127.0.0.1:${hostPort}`;
   const embedURL = `${server.base}/embed?years=2020&controls=zoom,legend,years&title=Arms%20transfers%202020`;
   const host = createServer((req, res) => {
     res.setHeader('Content-Type', 'text/html; charset=utf-8');
@@ -316,18 +321,17 @@ test('a page on another origin embeds /embed and receives its height', { skip },
         if (e.origin === ${JSON.stringify(server.base)} && e.data && e.data.type === 'armsflow:height') window.heights.push(e.data.height);
       });</script>`);
   });
-  await new Promise((r) => host.listen(hostPort, '127.0.0.1', r));
+  const hostOrigin = `http://127.0.0.1:${await listenLoopback(host)}`; // a port the system picked: none to lose to another process
   try {
     const { ctx, outside } = await guardedContext(browser, [server.base, hostOrigin]);
     const page = await ctx.newPage();
     await page.goto(`${hostOrigin}/`);
-    await page.waitForFunction(() => window.heights.length > 0, null, { timeout: 30_000 });
+    await page.waitForFunction(() => window.heights.length > 0);
     const heights = await page.evaluate(() => window.heights);
     assert.ok(heights.every((h) => h > 100 && h <= 2000), `heights ${heights}`);
     const frame = page.frame({ url: /\/embed\?/ });
     assert.ok(frame, 'the embed frame did not load');
-    await frame.waitForFunction(() => document.body.dataset.mapReady === 'true', null, { timeout: 30_000 });
-    await frame.waitForFunction(() => window.armsflow.map.loaded() && window.armsflow.map.areTilesLoaded(), null, { timeout: 30_000 });
+    await waitForMap(frame);
     assert.equal(await frame.textContent('#embed-title'), 'Arms transfers 2020');
     assert.ok(await frame.$('#year-from'), 'the years control asked for is missing');
     assert.equal(await frame.$('#measure'), null, 'the embed shows controls not asked for');
@@ -335,7 +339,6 @@ test('a page on another origin embeds /embed and receives its height', { skip },
     const main = page.frames().find((f) => f.url().startsWith(`${server.base}/`) && !f.url().includes('/embed'));
     const mainLoaded = main ? await main.evaluate(() => !!document.querySelector('#map')).catch(() => false) : false;
     assert.equal(mainLoaded, false, 'the main map page loaded inside a foreign frame');
-    await page.waitForTimeout(500);
     await screenshot(page, 'embed-host');
     assert.deepEqual(outside, []);
     await ctx.close();

@@ -10,7 +10,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  startServer, launchBrowser, WRITE_TOKEN, guardedContext, waitForMap, screenshot, writeReport, haveChromium, outDir,
+  startServer, launchBrowser, WRITE_TOKEN, guardedContext, waitForMap, screenshot, writeReport, haveChromium, outDir, WAIT_MS,
 } from './harness.mjs';
 
 const skip = haveChromium() ? false : 'no Chromium at /usr/bin/chromium (apt-get install chromium)';
@@ -44,7 +44,7 @@ const camera = (page) => page.evaluate(() => {
 });
 
 /** Waits until a page's camera is at a view (within what the URL form keeps) and still. */
-async function waitForCamera(page, want, timeout = 5000) {
+async function waitForCamera(page, want, timeout = WAIT_MS) {
   await page.waitForFunction((w) => {
     const m = window.armsflow.map;
     const c = m.getCenter();
@@ -52,9 +52,24 @@ async function waitForCamera(page, want, timeout = 5000) {
   }, want, { timeout, polling: 50 });
 }
 
+/**
+ * Polls GET /api/rooms/{id} until its state passes a test: a room state
+ * goes over the presenter's WebSocket, so an HTTP read at the same moment
+ * may still see the one before. Returns the room; fails after WAIT_MS.
+ */
+async function waitForRoom(id, ok, what) {
+  const deadline = Date.now() + WAIT_MS;
+  for (;;) {
+    const room = await (await fetch(`${server.base}/api/rooms/${id}`)).json();
+    if (ok(room.state?.state || '')) return room;
+    if (Date.now() > deadline) assert.fail(`the room never got ${what} within ${WAIT_MS / 1000} s: ${JSON.stringify(room.state)}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
 const roomStatus = (page) => page.textContent('#room-status');
 
-test('a write reaches an open map: the new flow highlighted and named within 1 s, tiles fetched at the new version', { skip }, async (t) => {
+test('a write reaches an open map: the new flow highlighted and named (aim: within 1 s, measured), tiles fetched at the new version', { skip }, async (t) => {
   if (server.external) {
     t.skip('needs a server started by the test (with a write token)');
     return;
@@ -88,25 +103,25 @@ test('a write reaches an open map: the new flow highlighted and named within 1 s
   // The highlight layer draws the new flow and the toast names it. The
   // product aims at under a second; that is a speed target, so it is measured
   // and printed below (and written to live-write.json), while the assertion only
-  // bounds it generously so a busy CI machine cannot make it flaky.
+  // bounds it generously (WAIT_MS) so a busy CI machine cannot make it flaky.
   await page.waitForFunction(([s, r]) => window.armsflow.map.queryRenderedFeatures({ layers: ['live-flow'] })
-    .some((f) => f.properties.supplier === s && f.properties.recipient === r), [a, b], { timeout: 10000, polling: 20 });
+    .some((f) => f.properties.supplier === s && f.properties.recipient === r), [a, b], { polling: 20 });
   const highlightMs = Date.now() - written;
-  await page.waitForSelector('#toasts .toast-added', { timeout: 10000 });
+  await page.waitForSelector('#toasts .toast-added');
   const toastMs = Date.now() - written;
+  // Focus on the toast's "Show on map" at once: it holds the toast (which
+  // goes after 10 s otherwise) while the checks below run, however slowly.
+  await page.focus('#toasts .toast-added button[data-action]');
   const toast = await page.textContent('#toasts .toast-added');
   assert.match(toast, /New deal/);
   assert.match(toast, /Iceland → New Zealand/);
   assert.match(toast, /Test vessel · Naval · 1 unit · Ordered, order year 2020/);
   assert.match(toast, /Source: armsflow browser test, Invented row for a live-update test \(not real data\), 2026/);
-  await page.waitForTimeout(300); // the glow's pulse
   await screenshot(page, 'live-new-flow-highlighted');
-  // Focus on the toast's "Show on map" holds the toast while the checks below run.
-  await page.focus('#toasts .toast-added button[data-action]');
 
   // The tiles are fetched again at the new version: the browser cannot answer them from its cache.
-  await page.waitForFunction((v) => window.armsflow.tilesURL().includes(`v=${v}`), version, { timeout: 10000 });
-  await page.waitForSelector('#table-view p.muted:text-matches("^1 flow ")', { timeout: 5000 });
+  await page.waitForFunction((v) => window.armsflow.tilesURL().includes(`v=${v}`), version);
+  await page.waitForSelector('#table-view p.muted:text-matches("^1 flow ")');
   await waitForMap(page);
   const after = requests.slice(mark);
   const tileReqs = after.filter((u) => /\/tiles\/[^?]*\.mvt\?/.test(u));
@@ -122,7 +137,7 @@ test('a write reaches an open map: the new flow highlighted and named within 1 s
   // "Show on map" in the toast selects the flow (keyboard).
   assert.equal(await page.evaluate(() => document.activeElement.textContent), 'Show on map');
   await page.keyboard.press('Enter');
-  await page.waitForFunction((sel) => new URLSearchParams(location.search).get('sel') === sel, `${a}>${b}`, { timeout: 5000 });
+  await page.waitForFunction((sel) => new URLSearchParams(location.search).get('sel') === sel, `${a}>${b}`);
   await page.waitForSelector('#panel:not([hidden]) ul.deals li.deal');
   writeReport('live-write.json', { version, highlightMs, toastMs, tileRequestsAfter: tileReqs.length, sample: tileReqs.slice(0, 2) });
   console.log(`# write → highlight ${highlightMs} ms, toast ${toastMs} ms; ${tileReqs.length} tile requests at v=${version}`);
@@ -162,25 +177,71 @@ test('presenter rooms: viewers follow, detach, rejoin, join late and see the end
   await A.keyboard.press('Escape');
   assert.equal(await roomStatus(A), 'Presenting');
 
-  // How many room states the presenter has sent.
-  const sentStates = () => A.evaluate(() => window.armsflow.rooms().presenter.sent);
+  // Every room state the presenter hands its live client, stamped on the
+  // page's clock (the one its throttle reads), and the map's move events.
+  await A.evaluate(() => {
+    const rec = { on: false, sends: [], moves: 0 };
+    window.__roomLog = rec;
+    const live = window.armsflow.live;
+    const send = live.sendRoomState;
+    live.sendRoomState = function sendRoomState(...args) {
+      if (rec.on) rec.sends.push(Date.now());
+      return send.apply(this, args);
+    };
+    window.armsflow.map.on('move', () => { if (rec.on) rec.moves++; });
+  });
+  /** Starts recording, runs fn in the page, and returns what it recorded once the last state has gone out. */
+  const record = async (fn, arg) => {
+    await A.waitForFunction(() => !window.armsflow.map.isMoving() && !window.armsflow.rooms().presenter.throttle.pending);
+    await A.evaluate(() => Object.assign(window.__roomLog, { on: true, sends: [], moves: 0 }));
+    const ran = await A.evaluate(fn, arg);
+    await A.waitForFunction(() => !window.armsflow.map.isMoving());
+    // The final state of a move goes out at most 100 ms after the one before it.
+    await A.waitForFunction(() => !window.armsflow.rooms().presenter.throttle.pending);
+    const log = await A.evaluate(() => {
+      const r = window.__roomLog;
+      r.on = false;
+      return { sends: r.sends, moves: r.moves };
+    });
+    return { ...log, ran };
+  };
+  const gaps = (ts) => ts.slice(1).map((t, i) => t - ts[i]);
 
   // B follows.
   const B = await openPage(b.ctx, viewerURL, errors);
   await waitForMap(B);
   await B.waitForFunction(() => document.querySelector('#room-status')?.textContent === 'Following presenter');
 
-  // A pans and zooms, changes the year window and writes a caption.
-  const sent0 = await sentStates();
-  const t0 = Date.now();
-  await A.evaluate(() => window.armsflow.map.easeTo({ center: [31.2, 48.6], zoom: 4.2, duration: 600 }));
-  await A.waitForFunction(() => !window.armsflow.map.isMoving());
-  const panMs = Date.now() - t0;
-  // The final state of the move goes out at most 100 ms after the one before it.
-  await A.waitForFunction(() => !window.armsflow.rooms().presenter.throttle.pending, null, { timeout: 2000 });
-  const panStates = (await sentStates()) - sent0;
-  const afterPan = await (await fetch(`${server.base}/api/rooms/${id}`)).json();
-  assert.match(afterPan.state.state, /^map=4\.2\/48\.6\/31\.2(&|$)/, 'the room holds the camera the move ended at');
+  // A pans and zooms, changes the year window and writes a caption. The
+  // presenter's camera states are throttled: during an eased pan (a move
+  // event each frame), no two states go out less than 100 ms apart, on the
+  // page's own clock, however fast or slow its frames come.
+  const pan = await record(() => {
+    window.armsflow.map.easeTo({ center: [31.2, 48.6], zoom: 4.2, duration: 600 });
+  });
+  const panStates = pan.sends.length;
+  const panSendSpanMs = panStates ? pan.sends.at(-1) - pan.sends[0] : 0;
+  const panGaps = gaps(pan.sends);
+  assert.ok(panStates >= 1, `no room state sent for a pan of ${pan.moves} move events`);
+  assert.ok(panStates <= pan.moves + 1, `${panStates} room states for ${pan.moves} move events (one per move and the last at most)`);
+  // 90, not 100: the stamp is taken a moment after the throttle reads the clock.
+  assert.ok(panGaps.every((g) => g >= 90), `room states less than 100 ms apart during a pan: gaps ${panGaps} ms`);
+  // And a burst: 20 camera jumps in one task (a move and a moveend each, so
+  // 40 states pushed) send the first at once and coalesce the rest into one
+  // that goes out when the 100 ms are up; a task slower than that on a
+  // loaded machine may let one more through per 100 ms it took.
+  const burst = await record(() => {
+    const m = window.armsflow.map;
+    const t0 = Date.now();
+    for (let i = 19; i >= 0; i--) m.jumpTo({ center: [31.2 + i * 0.05, 48.6], zoom: 4.2 });
+    return Date.now() - t0;
+  });
+  const burstAllowed = 2 + Math.floor(burst.ran / 100);
+  assert.equal(burst.moves, 20, 'the burst made 20 move events');
+  assert.ok(burst.sends.length >= 1 && burst.sends.length <= burstAllowed,
+    `${burst.sends.length} room states for 20 jumps in ${burst.ran} ms (want 1 to ${burstAllowed})`);
+  assert.ok(gaps(burst.sends).every((g) => g >= 90), `room states less than 100 ms apart in a burst: ${burst.sends}`);
+  await waitForRoom(id, (st) => /^map=4\.2\/48\.6\/31\.2(&|$)/.test(st), 'the camera the moves ended at (map=4.2/48.6/31.2)');
   await A.focus('#year-from');
   await A.keyboard.press('ArrowRight');
   await A.keyboard.press('ArrowRight');
@@ -190,10 +251,9 @@ test('presenter rooms: viewers follow, detach, rejoin, join late and see the end
   await B.waitForFunction((room) => {
     const q = new URLSearchParams(location.search);
     return q.get('room') === room && q.get('years') === '2017-2024' && q.get('map')?.startsWith('4.2/48.6/31.2');
-  }, id, { timeout: 5000 });
-  await B.waitForFunction(() => document.querySelector('#room-caption').textContent === 'Arms deliveries to Ukraine', null, { timeout: 5000 });
+  }, id);
+  await B.waitForFunction(() => document.querySelector('#room-caption').textContent === 'Arms deliveries to Ukraine');
   assert.equal(await B.textContent('#years-out'), '2017–2024', 'the viewer\'s year control follows');
-  assert.ok(panStates >= 1 && panStates <= Math.ceil(panMs / 100) + 1, `${panStates} room states for a ${panMs} ms pan (≤ 1 per 100 ms and the last)`);
   await waitForMap(B);
   await screenshot(B, 'room-viewer-following');
   await screenshot(A, 'room-presenter');
@@ -204,16 +264,18 @@ test('presenter rooms: viewers follow, detach, rejoin, join late and see the end
   await B.waitForFunction(() => /^Detached/.test(document.querySelector('#room-status').textContent));
   assert.equal(await B.evaluate(() => document.activeElement.id), 'room-rejoin', 'focus moves to Rejoin');
   const stayed = await camera(B);
+  const appliedDetached = await B.evaluate(() => window.armsflow.rooms().viewer.applied);
   await A.evaluate(() => window.armsflow.map.jumpTo({ center: [-58.4, -14.2], zoom: 3 }));
   await A.uncheck('input[name=overlay][value=events]');
-  // The server has A's new state (so B was sent it, and ignored it).
-  for (let i = 0; ; i++) {
-    const room = await (await fetch(`${server.base}/api/rooms/${id}`)).json();
-    if (/map=3\/-14\.2\/-58\.4/.test(room.state?.state) && /layers=flows,conflicts,labels/.test(room.state.state)) break;
-    assert.ok(i < 50, `the room never got A's new view: ${JSON.stringify(room.state)}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  await B.waitForTimeout(400);
+  // The server has A's new state, and B received it (its viewer keeps the
+  // latest state, applied or not) and ignored it: a detached viewer returns
+  // before applying, so once it holds the state its camera would have moved.
+  await waitForRoom(id, (st) => /map=3\/-14\.2\/-58\.4/.test(st) && /layers=flows,conflicts,labels/.test(st), 'A\'s new view');
+  await B.waitForFunction(() => {
+    const l = window.armsflow.rooms().viewer.latest?.state;
+    return l?.view?.zoom === 3 && Math.abs(l.view.lng + 58.4) < 0.01 && !l.layers.includes('events');
+  });
+  assert.equal(await B.evaluate(() => window.armsflow.rooms().viewer.applied), appliedDetached, 'a detached viewer applied a state');
   const still = await camera(B);
   assert.ok(Math.abs(still.lng - stayed.lng) < 1e-6 && Math.abs(still.zoom - stayed.zoom) < 1e-6, `a detached viewer moved: ${JSON.stringify([stayed, still])}`);
   assert.equal(await B.isChecked('input[name=overlay][value=events]'), true, 'a detached viewer\'s layers changed');
@@ -223,25 +285,26 @@ test('presenter rooms: viewers follow, detach, rejoin, join late and see the end
   const wantA2 = await camera(A);
   await B.click('#room-rejoin');
   await waitForCamera(B, wantA2);
-  await B.waitForFunction(() => !window.armsflow.state().layers.includes('events') && document.querySelector('#room-status').textContent === 'Following presenter',
-    null, { timeout: 5000 });
+  await B.waitForFunction(() => !window.armsflow.state().layers.includes('events') && document.querySelector('#room-status').textContent === 'Following presenter');
   assert.equal(await B.isChecked('input[name=overlay][value=events]'), false);
 
   // C joins late: A's latest state at once, and no older one.
   const c = await guardedContext(browser, [server.base]);
   const C = await openPage(c.ctx, viewerURL, errors);
-  await C.waitForFunction(() => window.armsflow?.rooms()?.viewer?.applied > 0, null, { timeout: 10_000 });
+  await C.waitForFunction(() => window.armsflow?.rooms()?.viewer?.applied > 0);
   await waitForCamera(C, wantA2);
   await waitForMap(C);
   assert.equal(await C.evaluate(() => window.armsflow.rooms().viewer.applied), 1, 'a late joiner applies exactly the latest state');
   assert.equal(await C.textContent('#room-caption'), 'Arms deliveries to Ukraine');
-  assert.match(await C.evaluate(() => location.search), /years=2017-2024/);
+  // The URL follows the applied state a moment later (app.js writes it 250 ms after a change).
+  await C.waitForFunction(() => /years=2017-2024/.test(location.search))
+    .catch(async (err) => { throw new Error(`the late joiner's URL lacks years=2017-2024: ${await C.evaluate(() => location.search)}: ${err.message}`); });
   await screenshot(C, 'room-late-joiner');
 
   // A reloads its page: it presents on (the room is kept in sessionStorage), and its viewers follow its next move.
   await A.reload();
   await waitForMap(A);
-  await A.waitForFunction(() => document.querySelector('#room-status')?.textContent === 'Presenting', null, { timeout: 5000 });
+  await A.waitForFunction(() => document.querySelector('#room-status')?.textContent === 'Presenting');
   assert.equal(await A.inputValue('#room-caption-input'), 'Arms deliveries to Ukraine');
   await A.evaluate(() => window.armsflow.map.jumpTo({ center: [100.5, 13.7], zoom: 4.5 }));
   const wantA3 = await camera(A);
@@ -251,18 +314,20 @@ test('presenter rooms: viewers follow, detach, rejoin, join late and see the end
   // A stops: B and C see the end; the room is gone.
   await A.click('#room-stop');
   for (const [name, page] of [['B', B], ['C', C]]) {
-    await page.waitForFunction(() => document.querySelector('#room-status')?.textContent === 'Presentation ended', null, { timeout: 5000 })
+    await page.waitForFunction(() => document.querySelector('#room-status')?.textContent === 'Presentation ended')
       .catch((err) => { throw new Error(`${name} did not see the end: ${err.message}`); });
   }
   assert.equal((await fetch(`${server.base}/api/rooms/${id}`)).status, 404, 'the room still exists after Stop presenting');
   assert.equal(await A.isHidden('#room-bar'), true);
   assert.equal(await A.textContent('#btn-present'), 'Present');
-  await B.waitForFunction(() => !new URLSearchParams(location.search).has('room'), null, { timeout: 2000 });
+  await B.waitForFunction(() => !new URLSearchParams(location.search).has('room'));
   await screenshot(B, 'room-viewer-ended');
 
   for (const g of [a, b, c]) assert.deepEqual(g.outside, [], 'requests left the server');
   assert.deepEqual(errors.filter((e) => !/status of 401/.test(e)), [], 'page errors');
   assert.equal(errors.filter((e) => /status of 401/.test(e)).length, 1, 'the refused token answered 401 once');
-  writeReport('rooms.json', { room: id, panMs, panStates });
+  writeReport('rooms.json', {
+    room: id, panSendSpanMs, panStates, panMoves: pan.moves, panGapsMs: panGaps, burstMs: burst.ran, burstStates: burst.sends.length,
+  });
   for (const g of [a, b, c]) await g.ctx.close();
 });
