@@ -95,3 +95,28 @@ func TestQueuedMessagesBatchedInOrder(t *testing.T) {
 	}
 	t.Logf("%d messages in %d socket writes", total, writes)
 }
+
+// TestBroadcastFrameSizes: broadcasts are framed by the hub (one frame
+// for every socket); each length encoding (7-bit, 16-bit, 64-bit) reaches
+// a gorilla client intact.
+func TestBroadcastFrameSizes(t *testing.T) {
+	h, ts := testHub(t, live.Options{}, nil)
+	c := dial(t, ts, nil)
+	c.Subscribe(live.ChannelData)
+	pads := []int{0, 40, 60, 100, 65400, 65500, 65600, 200000}
+	for seq, pad := range pads {
+		if err := h.Publish(context.Background(), live.ChannelData, live.TypeTransferAdded, seqEvent{seq, strings.Repeat("p", pad)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for seq, pad := range pads {
+		env, err := c.Read(livetest.Timeout)
+		if err != nil {
+			t.Fatalf("message %d: %v", seq, err)
+		}
+		var ev seqEvent
+		if err := json.Unmarshal(env.Data, &ev); err != nil || ev.Seq != seq || len(ev.Pad) != pad {
+			t.Fatalf("message %d: seq %d, pad %d (%v); want pad %d", seq, ev.Seq, len(ev.Pad), err, pad)
+		}
+	}
+}

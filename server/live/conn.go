@@ -16,24 +16,26 @@ import (
 )
 
 // conn is one client socket. readLoop reads and owns closing the socket;
-// writeLoop is the only writer. Everything else talks to the writer through
-// queue, one bounded queue of events, replies and markers (ping now; a
-// viewed room has a new state: the writer then sends each room's latest,
-// so room states never queue up), and kill (close now).
+// writeLoop writes, or a flusher while the writer sleeps (broadcast frames
+// the socket takes at once; see sendQueue). Everything else talks to them
+// through queue, one bounded queue of events, replies and markers (ping
+// now; a viewed room has a new state: the writer then sends each room's
+// latest, so room states never queue up), and kill (close now).
 type conn struct {
-	hub   *Hub
-	ws    *websocket.Conn
-	ip    string
-	nc    *netConn // the socket under ws
-	queue *sendQueue
-	dead  atomic.Bool
+	hub     *Hub
+	ws      *websocket.Conn
+	ip      string
+	nc      *netConn // the socket under ws
+	queue   *sendQueue
+	flusher int // the hub's flusher this connection's queue is listed with
+	dead    atomic.Bool
 
 	deadline time.Time // the writer's current write deadline (writer only)
 
 	roomsPending atomic.Bool // a markRooms is queued
 
 	killOnce  sync.Once
-	closeCode int // set once before done is closed; 0: no close frame
+	closeCode int // set once before the queue is closed; 0: no close frame
 	closeText string
 
 	mu       sync.Mutex
@@ -44,12 +46,13 @@ type conn struct {
 	lastLimited time.Time // reader only
 }
 
-func newConn(h *Hub, ws *websocket.Conn, nc *netConn, ip string) *conn {
+func newConn(h *Hub, ws *websocket.Conn, nc *netConn, ip string, flusher int) *conn {
 	return &conn{
 		hub:     h,
 		ws:      ws,
 		nc:      nc,
 		ip:      ip,
+		flusher: flusher,
 		queue:   newSendQueue(h.opts.SendQueue),
 		limiter: rate.NewLimiter(rate.Limit(h.opts.MessageRate), h.opts.MessageBurst),
 	}
@@ -127,12 +130,12 @@ func (c *conn) removeChannel() {
 
 // writeLoop writes what is queued, in order, until the connection is
 // killed: what is queued at a wake-up goes out together, in one system
-// call per maxBatchBytes.
+// call per maxBatchBytes. It sleeps while a flusher has the queue.
 func (c *conn) writeLoop() {
 	defer c.hub.wg.Done()
 	for {
-		n := c.queue.wait()
-		if n == 0 {
+		n, ok := c.queue.wait()
+		if !ok {
 			break // killed
 		}
 		if err := c.writeBatch(n); err != nil {
@@ -151,9 +154,9 @@ func (c *conn) writeLoop() {
 	_ = c.ws.NetConn().SetReadDeadline(time.Now().Add(closeGrace))
 }
 
-// writeBatch writes the first n queued messages, gathered into as few
-// socket writes as fit when there are several, and stops early if the
-// connection is killed meanwhile.
+// writeBatch writes what a flusher left unwritten (rest), then the first n
+// queued messages, gathered into as few socket writes as fit when there
+// are several; it stops early if the connection is killed meanwhile.
 //
 // Every write is bounded by a deadline of at most WriteWait, renewed only
 // when less than half of it is left: setting a socket's deadline moves a
@@ -161,28 +164,28 @@ func (c *conn) writeLoop() {
 func (c *conn) writeBatch(n int) error {
 	if now := time.Now(); c.deadline.Sub(now) < c.hub.opts.WriteWait/2 {
 		c.deadline = now.Add(c.hub.opts.WriteWait)
-		_ = c.ws.SetWriteDeadline(c.deadline)
+		_ = c.ws.SetWriteDeadline(c.deadline) // for gorilla's writes
 	}
 	if n > 1 {
 		c.nc.cork()
 	}
 	var err error
 	for i := 0; i < n && err == nil && !c.dead.Load(); i++ {
-		if i == n-1 && n > 1 {
-			c.nc.release()
-		}
 		err = c.write(c.queue.at(i))
 	}
-	if n > 1 {
-		if ferr := c.nc.flush(); err == nil {
-			err = ferr
-		}
+	_ = c.nc.SetWriteDeadline(c.deadline) // a pong from the reader may have set another
+	if ferr := c.nc.flush(); err == nil {
+		err = ferr
 	}
 	return err
 }
 
 func (c *conn) write(m any) error {
 	switch m := m.(type) {
+	case frame:
+		_ = c.nc.SetWriteDeadline(c.deadline)
+		_, err := c.nc.Write(m)
+		return err
 	case *websocket.PreparedMessage:
 		return c.ws.WritePreparedMessage(m)
 	case []byte:
@@ -197,6 +200,26 @@ func (c *conn) write(m any) error {
 		}
 	}
 	return nil
+}
+
+// flushTurn is a flusher's turn on this connection's listed queue: it
+// writes the broadcast frames at the head of the queue without waiting on
+// the socket, and hands the queue back to the writer for anything that
+// would wait (a socket that does not take everything at once, another
+// write under way) or is not a broadcast frame. relist: more is queued.
+func (c *conn) flushTurn() (relist bool) {
+	n := c.queue.take()
+	if n == 0 {
+		return false
+	}
+	k, wrote, err := c.nc.tryFrames(c.queue, n)
+	if err != nil && err != errBusy {
+		c.kill(0, "")
+		_ = c.ws.Close()
+		c.queue.done(0, false)
+		return false
+	}
+	return c.queue.done(k, k == 0 || !wrote)
 }
 
 // flushRooms sends the latest state of every viewed room the client has not

@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"runtime"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -39,6 +40,9 @@ type Hub struct {
 	wg       sync.WaitGroup // connection goroutines
 
 	deliverMu sync.Mutex // one delivery at a time: every client sees one order
+	flushers  []*flusher
+	listing   [][]*conn // deliver's queues to hand each flusher (under deliverMu)
+	flushed   sync.WaitGroup
 
 	roomsMu    sync.Mutex
 	rooms      map[string]*room
@@ -49,8 +53,9 @@ type Hub struct {
 	housekept chan struct{} // closed when housekeep returns
 	unsub     []func()
 
-	slowDrops atomic.Uint64
-	busErrors atomic.Uint64
+	nextFlusher atomic.Uint32
+	slowDrops   atomic.Uint64
+	busErrors   atomic.Uint64
 }
 
 // Stats are a Hub's counters.
@@ -114,6 +119,16 @@ func NewHub(opts Options, bus Bus) (*Hub, error) {
 		return nil, fmt.Errorf("live hub: %w", err)
 	}
 	h.unsub = append(h.unsub, u)
+	for range runtime.GOMAXPROCS(0) {
+		f := newFlusher()
+		h.flushers = append(h.flushers, f)
+		h.flushed.Add(1)
+		go func() {
+			defer h.flushed.Done()
+			f.run(h.stop)
+		}()
+	}
+	h.listing = make([][]*conn, len(h.flushers))
 	go h.housekeep()
 	return h, nil
 }
@@ -181,7 +196,7 @@ func (h *Hub) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		h.release(ip) // the upgrader has answered with its error
 		return
 	}
-	c := newConn(h, ws, hj.conn, ip)
+	c := newConn(h, ws, hj.conn, ip, int(h.nextFlusher.Add(1))%len(h.flushers))
 	if !h.register(c) {
 		h.release(ip)
 		_ = ws.WriteControl(websocket.CloseMessage, websocket.FormatCloseMessage(websocket.CloseGoingAway, "server shutting down"), time.Now().Add(closeGrace))
@@ -298,26 +313,32 @@ func (h *Hub) Publish(ctx context.Context, channel, typ string, data any) error 
 		return fmt.Errorf("live publish %s: %w", typ, err)
 	}
 	msg := encode(Envelope{Type: typ, Channel: channel, Data: raw})
-	pm, err := websocket.NewPreparedMessage(websocket.TextMessage, msg)
-	if err != nil {
-		return fmt.Errorf("live publish %s: %w", typ, err)
-	}
-	h.deliver(channel, pm)
+	h.deliver(channel, newFrame(msg))
 	return h.busPublish(ctx, "events", busMsg{Kind: "event", Channel: channel, Msg: msg})
 }
 
 // deliver queues a message for every local subscriber of channel without
-// waiting on any; subscribers whose queue is full are dropped.
-func (h *Hub) deliver(channel string, pm *websocket.PreparedMessage) {
+// waiting on any; subscribers whose queue is full are dropped. The queues
+// of sleeping writers go to the flushers, not waking their writers.
+func (h *Hub) deliver(channel string, f frame) {
 	var slow []*conn
 	h.deliverMu.Lock()
 	h.mu.RLock()
 	for c := range h.channels[channel] {
-		if !c.queue.push(pm) {
+		ok, list := c.queue.pushListed(f)
+		switch {
+		case !ok:
 			slow = append(slow, c)
+		case list:
+			h.listing[c.flusher] = append(h.listing[c.flusher], c)
 		}
 	}
 	h.mu.RUnlock()
+	for i, cs := range h.listing {
+		h.flushers[i].add(cs)
+		clear(cs)
+		h.listing[i] = cs[:0]
+	}
 	h.deliverMu.Unlock()
 	for _, c := range slow {
 		c.dropSlow()
@@ -363,12 +384,7 @@ func (h *Hub) onBusEvent(b []byte) {
 	if m == nil || m.Kind != "event" || m.Channel != ChannelData || !json.Valid(m.Msg) {
 		return
 	}
-	pm, err := websocket.NewPreparedMessage(websocket.TextMessage, m.Msg)
-	if err != nil {
-		h.log.Warn("bus event not deliverable", "err", err)
-		return
-	}
-	h.deliver(m.Channel, pm)
+	h.deliver(m.Channel, newFrame(m.Msg))
 }
 
 // Shutdown closes every socket with close code 1001 and waits until their
@@ -385,6 +401,7 @@ func (h *Hub) Shutdown(ctx context.Context) error {
 	h.stopOnce.Do(func() {
 		close(h.stop)
 		<-h.housekept
+		h.flushed.Wait()
 		h.unsubscribeBus()
 	})
 	for _, c := range conns {

@@ -22,7 +22,7 @@ func TestSendQueueBoundOrderAndWrap(t *testing.T) {
 			t.Fatalf("round %d: %d queued when full, want 4", round, next-want)
 		}
 		// The writer sees them in order; until it pops, they still count.
-		n := q.wait()
+		n, _ := q.wait()
 		if n != 4 {
 			t.Fatalf("round %d: wait = %d, want 4", round, n)
 		}
@@ -38,7 +38,7 @@ func TestSendQueueBoundOrderAndWrap(t *testing.T) {
 		q.pop(3)
 		want += 3
 	}
-	if n := q.wait(); n != 1 || q.at(0).(int) != want {
+	if n, _ := q.wait(); n != 1 || q.at(0).(int) != want {
 		t.Fatalf("left %d, first %v, want 1 and %d", n, q.at(0), want)
 	}
 }
@@ -46,7 +46,14 @@ func TestSendQueueBoundOrderAndWrap(t *testing.T) {
 func TestSendQueueWakesWriterAndCloses(t *testing.T) {
 	q := newSendQueue(8)
 	got := make(chan int, 1)
-	go func() { got <- q.wait() }()
+	wait := func() {
+		n, ok := q.wait()
+		if !ok {
+			n = -1
+		}
+		got <- n
+	}
+	go wait()
 	time.Sleep(10 * time.Millisecond) // let it sleep (either way it must wake)
 	q.push("a")
 	select {
@@ -59,11 +66,11 @@ func TestSendQueueWakesWriterAndCloses(t *testing.T) {
 	}
 	q.pop(1)
 
-	go func() { got <- q.wait() }()
+	go wait()
 	q.close()
 	select {
 	case n := <-got:
-		if n != 0 {
+		if n != -1 {
 			t.Fatalf("wait after close = %d, want 0", n)
 		}
 	case <-time.After(5 * time.Second):
@@ -72,8 +79,8 @@ func TestSendQueueWakesWriterAndCloses(t *testing.T) {
 	if !q.push("b") {
 		t.Fatal("a closed queue must discard, not report full")
 	}
-	if n := q.wait(); n != 0 {
-		t.Fatalf("wait on a closed queue = %d, want 0", n)
+	if _, ok := q.wait(); ok {
+		t.Fatal("wait on a closed queue reports it open")
 	}
 }
 
@@ -101,7 +108,7 @@ func TestSendQueueConcurrent(t *testing.T) {
 		last[i] = -1
 	}
 	for seen := 0; seen < pushers*each; {
-		n := q.wait()
+		n, _ := q.wait()
 		for i := range n {
 			m := q.at(i).([2]int)
 			if m[1] != last[m[0]]+1 {
@@ -139,30 +146,22 @@ func (r *recConn) SetWriteDeadline(t time.Time) error {
 
 func TestNetConnGathersBatch(t *testing.T) {
 	rec := &recConn{}
-	n := &netConn{Conn: rec, pool: newBatchPool()}
+	n := newNetConn(rec, newBatchPool())
 	n.Write([]byte("plain"))
 	n.cork()
 	n.Write([]byte("a"))
 	n.Write([]byte("b"))
-	n.release()
-	n.Write([]byte("c")) // the batch's last frame sends everything
+	n.Write([]byte("c"))
+	if len(rec.writes) != 1 {
+		t.Fatalf("socket writes %q while corked, want only the first", strs(rec.writes))
+	}
+	if err := n.flush(); err != nil {
+		t.Fatal(err)
+	}
 	n.Write([]byte("after"))
 	want := []string{"plain", "abc", "after"}
 	if got := strs(rec.writes); strings.Join(got, "|") != strings.Join(want, "|") {
 		t.Fatalf("socket writes %q, want %q", got, want)
-	}
-
-	// A batch whose last message wrote nothing is sent by flush.
-	rec.writes = nil
-	n.cork()
-	n.Write([]byte("x"))
-	n.release()
-	if err := n.flush(); err != nil {
-		t.Fatal(err)
-	}
-	n.Write([]byte("y"))
-	if got := strs(rec.writes); strings.Join(got, "|") != "x|y" {
-		t.Fatalf("socket writes %q, want [x y]", got)
 	}
 
 	// More than maxBatchBytes: sent in pieces of at most that, in order.
@@ -172,8 +171,8 @@ func TestNetConnGathersBatch(t *testing.T) {
 	for range 5 {
 		n.Write(frame)
 	}
-	n.release()
 	n.Write([]byte("z"))
+	n.flush()
 	var all []byte
 	for _, w := range rec.writes {
 		if len(w) > maxBatchBytes {
@@ -186,9 +185,176 @@ func TestNetConnGathersBatch(t *testing.T) {
 	}
 }
 
+// TestSendQueueListing: a broadcast to a sleeping writer lists the queue
+// instead of waking it; a flusher's turn ends in another turn, an idle
+// queue, or the writer's hands.
+func TestSendQueueListing(t *testing.T) {
+	q := newSendQueue(8)
+	woken := make(chan int, 1)
+	go func() {
+		n, _ := q.wait()
+		woken <- n
+	}()
+	for !sleeping(q) {
+		time.Sleep(time.Millisecond)
+	}
+	if ok, list := q.pushListed("f1"); !ok || !list {
+		t.Fatalf("pushListed to a sleeping writer = %v, %v; want listed", ok, list)
+	}
+	if ok, list := q.pushListed("f2"); !ok || list {
+		t.Fatalf("second pushListed = %v, %v; want queued, listed already", ok, list)
+	}
+	q.push("reply") // the writer stays asleep while a flusher has the queue
+	select {
+	case n := <-woken:
+		t.Fatalf("writer woken (%d) while the queue is listed", n)
+	case <-time.After(20 * time.Millisecond):
+	}
+	if n := q.take(); n != 3 || q.at(0) != "f1" || q.at(2) != "reply" {
+		t.Fatalf("take = %d, first %v", n, q.at(0))
+	}
+	if !q.done(2, false) {
+		t.Fatal("done with a message left: want another turn")
+	}
+	if n := q.take(); n != 1 {
+		t.Fatalf("second take = %d, want 1", n)
+	}
+	q.done(0, true) // the reply is the writer's
+	select {
+	case n := <-woken:
+		if n != 1 {
+			t.Fatalf("writer woken with %d queued, want 1", n)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("writer not woken when the queue was handed back")
+	}
+	q.pop(1)
+
+	// A turn that writes everything leaves the queue idle: the next push
+	// wakes the writer as usual.
+	go func() {
+		n, _ := q.wait()
+		woken <- n
+	}()
+	for !sleeping(q) {
+		time.Sleep(time.Millisecond)
+	}
+	if _, list := q.pushListed("f3"); !list {
+		t.Fatal("not listed")
+	}
+	q.take()
+	if q.done(1, false) {
+		t.Fatal("another turn for an empty queue")
+	}
+	q.push("r2")
+	select {
+	case n := <-woken:
+		if n != 1 {
+			t.Fatalf("writer woken with %d, want 1", n)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("writer not woken by a push after the turn")
+	}
+}
+
+func sleeping(q *sendQueue) bool {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	return q.sleeping
+}
+
+// TestNetConnTryFrames writes frames without waiting to a socket whose
+// reader does not read: they go out whole while the socket takes them,
+// then the rest is kept and written first by the next write that may wait;
+// the reader gets every byte in order.
+func TestNetConnTryFrames(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	accepted := make(chan net.Conn, 1)
+	go func() {
+		c, _ := ln.Accept()
+		accepted <- c
+	}()
+	client, err := net.Dial("tcp", ln.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer client.Close()
+	client.(*net.TCPConn).SetReadBuffer(4 << 10)
+	server := <-accepted
+	defer server.Close()
+	server.(*net.TCPConn).SetWriteBuffer(4 << 10)
+	n := newNetConn(server, newBatchPool())
+
+	q := newSendQueue(80)
+	var sent []byte
+	for i := range 64 {
+		f := newFrame([]byte(strings.Repeat(string(rune('a'+i%26)), 1000)))
+		q.push(f)
+		sent = append(sent, f...)
+	}
+	if !q.push([]byte("not a frame")) {
+		t.Fatal("queue full")
+	}
+	left, wroteAll, kept := 64, 0, false
+	for left > 0 {
+		got, _ := q.wait()
+		k, wrote, err := n.tryFrames(q, got)
+		if err != nil {
+			t.Fatalf("tryFrames: %v (after %d frames)", err, 64-left)
+		}
+		q.pop(k)
+		left -= k
+		if !wrote {
+			kept = true
+			break
+		}
+		wroteAll += k
+	}
+	if !kept {
+		t.Fatal("a socket that is not read took 64 KiB at once: no rest to test")
+	}
+	if _, _, err := n.tryFrames(q, 1); err != errBusy {
+		t.Fatalf("tryFrames with rest waiting = %v, want errBusy", err)
+	}
+	// The reader reads everything while the rest of the frames are written
+	// the way a writer does, waiting.
+	got := make(chan []byte, 1)
+	go func() {
+		b := make([]byte, 0, len(sent))
+		buf := make([]byte, 8192)
+		for len(b) < len(sent) {
+			m, err := client.Read(buf)
+			if err != nil {
+				break
+			}
+			b = append(b, buf[:m]...)
+		}
+		got <- b
+	}()
+	for i := range left {
+		if _, err := n.Write(q.at(i).(frame)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if b := <-got; !bytes.Equal(b, sent) {
+		t.Fatalf("reader got %d bytes, want the %d sent in order (%d frames written at once before the socket filled)", len(b), len(sent), wroteAll)
+	}
+	q.pop(left)
+	if n, _ := q.wait(); n != 1 {
+		t.Fatalf("%d left, want the reply", n)
+	}
+	if _, _, err := n.tryFrames(q, 1); err != errBusy {
+		t.Fatalf("tryFrames on a reply = %v, want errBusy", err)
+	}
+}
+
 func TestNetConnDeadlines(t *testing.T) {
 	rec := &recConn{}
-	n := &netConn{Conn: rec, pool: newBatchPool()}
+	n := newNetConn(rec, newBatchPool())
 	d1 := time.Now().Add(10 * time.Second)
 	for range 3 {
 		n.SetWriteDeadline(d1) // gorilla, before every frame
