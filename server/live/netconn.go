@@ -57,7 +57,7 @@ type netConn struct {
 
 func newNetConn(c net.Conn, pool *sync.Pool) *netConn {
 	n := &netConn{Conn: c, pool: pool}
-	if sc, ok := c.(syscall.Conn); ok {
+	if sc, ok := c.(syscall.Conn); ok && canRawWrite {
 		if raw, err := sc.SyscallConn(); err == nil {
 			n.raw = raw
 		}
@@ -226,10 +226,11 @@ func (n *netConn) tryFrames(q *sendQueue, count int) (k int, wrote bool, err err
 	return k, w == len(b), nil
 }
 
-// tryWrite makes one write system call on the socket, which never waits
-// (Go's sockets are non-blocking); the caller holds wmu, so no other write
-// is under way. It does not go through Go's poller, which is fine: the next
-// write that may wait still tries first and waits only on EAGAIN.
+// tryWrite makes one write system call on the socket (rawWrite), which
+// never waits (Go's sockets are non-blocking); the caller holds wmu, so no
+// other write is under way. It does not go through Go's poller, which is
+// fine: the next write that may wait still tries first and waits only on
+// EAGAIN.
 func (n *netConn) tryWrite(b []byte) (int, error) {
 	n.tryBuf, n.tryN, n.tryErr, n.tryDone = b, 0, nil, false
 	err := n.raw.Control(n.tryFn)
@@ -249,7 +250,7 @@ func (n *netConn) tryWrite(b []byte) (int, error) {
 }
 
 func (n *netConn) tryFd(fd uintptr) {
-	n.tryN, n.tryErr = syscall.Write(int(fd), n.tryBuf)
+	n.tryN, n.tryErr = rawWrite(fd, n.tryBuf)
 	n.tryDone = true
 }
 
