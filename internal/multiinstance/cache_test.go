@@ -3,23 +3,18 @@ package multiinstance
 import (
 	"bufio"
 	"bytes"
-	"context"
 	"encoding/json"
 	"fmt"
 	"net/http"
-	"os"
 	"strconv"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/encoding/mvt"
 	"github.com/paulmach/orb/maptile"
 
 	"github.com/armsflow/armsflow/internal/bintest"
-	"github.com/armsflow/armsflow/internal/pgtest"
-	"github.com/armsflow/armsflow/internal/testenv"
 )
 
 // The write of the cache test lands between two Asian countries; its tiles
@@ -41,18 +36,7 @@ var (
 // write twice (its write hooks, then the database's notification, in
 // either order), drops the Asian tile once and keeps the other.
 func TestOtherInstancesWriteDropsOnlyTouchedTiles(t *testing.T) {
-	if os.Getenv(pgtest.EnvVar) == "" {
-		testenv.Missing(t, testenv.RequirePostgres, pgtest.EnvVar+` is not set: start a throwaway PostgreSQL/PostGIS cluster with eval "$(bash .ci/pg-setup.sh)"`)
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
-	defer cancel()
-	dsn := pgtest.NewDatabase(t)
-	bus := startNATS(t)
-	bin, err := bintest.Build(ctx, t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
-	a, b := startPair(t, ctx, bin, dsn, bus)
+	a, b := newPair(t)
 
 	// Both instances render and cache both tiles; a second fetch of each
 	// is a cache hit.

@@ -89,19 +89,27 @@ func startPair(t *testing.T, ctx context.Context, bin, dsn, bus string) (a, b *b
 	return srvs[0], srvs[1]
 }
 
-func TestTwoInstancesOnePostgresOneBus(t *testing.T) {
+// newPair builds armsflow and starts two instances of it on a new
+// PostgreSQL database and an embedded NATS bus, for at most 5 minutes.
+// Without PostgreSQL it skips, or fails when CI requires it.
+func newPair(t *testing.T) (*bintest.Server, *bintest.Server) {
+	t.Helper()
 	if os.Getenv(pgtest.EnvVar) == "" {
 		testenv.Missing(t, testenv.RequirePostgres, pgtest.EnvVar+` is not set: start a throwaway PostgreSQL/PostGIS cluster with eval "$(bash .ci/pg-setup.sh)"`)
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
-	defer cancel()
+	t.Cleanup(cancel)
 	dsn := pgtest.NewDatabase(t)
 	bus := startNATS(t)
 	bin, err := bintest.Build(ctx, t.TempDir())
 	if err != nil {
 		t.Fatal(err)
 	}
-	a, b := startPair(t, ctx, bin, dsn, bus)
+	return startPair(t, ctx, bin, dsn, bus)
+}
+
+func TestTwoInstancesOnePostgresOneBus(t *testing.T) {
+	a, b := newPair(t)
 
 	t.Run("default data stored once, same version on both", func(t *testing.T) { checkDefaults(t, a, b) })
 	t.Run("write on A reaches B", func(t *testing.T) { checkWrite(t, a, b) })
