@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/netip"
 	"runtime/debug"
 	"strings"
 	"sync/atomic"
@@ -117,6 +118,13 @@ func (s *Server) observe(next http.Handler) http.Handler {
 		rw.id = s.ops.ids.from(r.Header.Get("X-Request-Id"))
 		rw.idHeader[0] = rw.id
 		r = r.WithContext(context.WithValue(r.Context(), reqInfoKey{}, rw))
+		if len(s.cfg.TrustedProxies) > 0 {
+			// r is this middleware's copy: the client's address replaces
+			// the proxy's for everything after (limits, /ws caps, logs)
+			if a, ok := forwardedClient(r.RemoteAddr, r.Header.Values("X-Forwarded-For"), s.cfg.TrustedProxies); ok {
+				r.RemoteAddr = netip.AddrPortFrom(a, 0).String()
+			}
+		}
 		h := w.Header()
 		h["X-Request-Id"] = rw.idHeader[:]
 		h["X-Content-Type-Options"] = s.ops.nosniff

@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"net/netip"
 	"regexp"
 	"strconv"
 	"strings"
@@ -472,3 +473,49 @@ func TestPanicOutsideHandle(t *testing.T) {
 type panicLive struct{ server.LiveService }
 
 func (panicLive) ServeHTTP(http.ResponseWriter, *http.Request) { panic("hub exploded") }
+
+// TestTrustedProxies: behind a trusted proxy the per-address write limit
+// counts the forwarded client addresses; X-Forwarded-For from anyone else
+// (or with no proxy configured) changes nothing, so it cannot be used to
+// dodge the limit.
+func TestTrustedProxies(t *testing.T) {
+	proxies, err := server.ParseTrustedProxies([]string{"127.0.0.1", "::1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range []struct {
+		name    string
+		proxies []netip.Prefix
+		want    []int // status of each DELETE
+	}{
+		{"trusted: one bucket per client", proxies, []int{401, 401, 429, 401}},
+		{"none configured: header ignored", nil, []int{401, 429, 429, 429}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			o := newOpsServer(t, server.Config{WriteRate: mustRate(t, "1/m"), TrustedProxies: tt.proxies, AccessLog: true})
+			var got []int
+			for i, client := range []string{"203.0.113.1", "203.0.113.2", "203.0.113.1", "198.51.100.1, 203.0.113.3"} {
+				// no token: the token's own bucket would be shared by all four
+				res, _ := o.do(t, "DELETE", "/api/transfers/9999", map[string]string{
+					"X-Forwarded-For": client, "X-Request-Id": fmt.Sprintf("xff-%d", i)}, "")
+				got = append(got, res.StatusCode)
+			}
+			if fmt.Sprint(got) != fmt.Sprint(tt.want) {
+				t.Fatalf("statuses %v, want %v", got, tt.want)
+			}
+			wantRemote := "127.0.0.1"
+			if tt.proxies != nil {
+				wantRemote = "203.0.113.3" // the right-most untrusted hop, not the forged left one
+			}
+			var remotes []any
+			for _, l := range o.logLines(t) {
+				if l["request_id"] == "xff-3" && l["msg"] == "request" {
+					remotes = append(remotes, l["remote"])
+				}
+			}
+			if len(remotes) != 1 || remotes[0] != wantRemote {
+				t.Fatalf("access log remote %v, want one line with %s", remotes, wantRemote)
+			}
+		})
+	}
+}

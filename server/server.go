@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"net/netip"
 	"runtime/debug"
 
 	"github.com/armsflow/armsflow/data"
@@ -39,6 +40,12 @@ type Config struct {
 	WriteRate, RoomRate Rate
 	// Version is the server's version, shown by /healthz.
 	Version string
+	// TrustedProxies are the reverse proxies (see ParseTrustedProxies)
+	// whose X-Forwarded-For is believed: a request from one of them is
+	// taken to come from the client address it forwards, for the
+	// per-address limits, the WebSocket per-address cap and the logs.
+	// Empty: X-Forwarded-For is ignored and the peer is the client.
+	TrustedProxies []netip.Prefix
 }
 
 // Deps are what the server is built from.

@@ -28,6 +28,7 @@ type serveFlags struct {
 	logLevel, logFormat         string
 	corsOrigins, frameAncestors cli.List
 	wsOrigins, writeTokens      cli.List
+	trustedProxies              cli.List
 	noDefaults                  bool
 	poll                        time.Duration
 	maxBody                     int64
@@ -56,6 +57,7 @@ func (f *serveFlags) register(fs *flag.FlagSet) {
 	fs.Var(&f.corsOrigins, "cors-origins", "origins allowed to fetch tiles and TileJSON cross-origin, comma list or * (default *)")
 	fs.Var(&f.frameAncestors, "frame-ancestors", "origins allowed to frame /embed, comma list or * (default *)")
 	fs.Var(&f.wsOrigins, "ws-origins", "extra origins allowed to open /ws (the server's own host is always allowed)")
+	fs.Var(&f.trustedProxies, "trusted-proxies", "reverse proxies (IPs or CIDR prefixes, comma list) whose X-Forwarded-For gives the client address for limits and logs (default: none, the header is ignored)")
 	fs.Var(&f.writeTokens, "write-tokens", "bearer tokens allowed to write, comma list or @file (none: writes refused)")
 	fs.BoolVar(&f.noDefaults, "no-defaults", false, "do not load the embedded default data into a fresh database")
 	fs.DurationVar(&f.poll, "poll", 2*time.Second, "how often to check the database for writes by other processes")
@@ -112,6 +114,10 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	log, err := newLogger(stderr, f.logLevel, f.logFormat)
 	if err != nil {
 		return err
+	}
+	proxies, err := server.ParseTrustedProxies(f.trustedProxies)
+	if err != nil {
+		return usageError{"--trusted-proxies: " + err.Error()}
 	}
 	if f.minZoom < 0 || f.maxZoom > 22 || f.minZoom > f.maxZoom {
 		return usageError{fmt.Sprintf("--min-zoom %d / --max-zoom %d: want 0 <= min <= max <= 22", f.minZoom, f.maxZoom)}
@@ -196,6 +202,7 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		WriteTokens:    f.writeTokens,
 		MaxBodyBytes:   f.maxBody,
 		AccessLog:      f.accessLog,
+		TrustedProxies: proxies,
 		WriteRate:      f.writeRate,
 		RoomRate:       f.roomRate,
 		Version:        version,

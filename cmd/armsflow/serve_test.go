@@ -6,6 +6,8 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -33,5 +35,27 @@ func TestServeDebug(t *testing.T) {
 	res.Body.Close()
 	if res.StatusCode != 200 || !strings.Contains(string(b), "goroutine profile:") {
 		t.Fatalf("goroutine profile: %d %.200s", res.StatusCode, b)
+	}
+}
+
+// TestServeRefusesBadFlags: flags that do not parse stop serve before it
+// opens the database, with exit status 2 and the flag named.
+func TestServeRefusesBadFlags(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "never.db")
+	for _, tt := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--trusted-proxies", "10.0.0.0/8,proxy.example"}, `--trusted-proxies: trusted proxy "proxy.example"`},
+		{[]string{"--max-zoom", "30"}, "--max-zoom"},
+		{[]string{"--log-format", "xml"}, "--log-format"},
+	} {
+		_, _, err := runCLI(t, append([]string{"serve", "--db", db}, tt.args...)...)
+		if exitCode(err) != 2 || err == nil || !strings.Contains(err.Error(), tt.want) {
+			t.Errorf("serve %v: exit %d, %v; want 2 and %q", tt.args, exitCode(err), err, tt.want)
+		}
+	}
+	if _, err := os.Stat(db); !os.IsNotExist(err) {
+		t.Fatalf("a refused serve created its database: %v", err)
 	}
 }
