@@ -21,10 +21,10 @@ var _ data.Store = (*Store)(nil)
 // may share the database.
 type Store struct {
 	pool *pgxpool.Pool
-	cfg  *pgx.ConnConfig // for WatchVersion's dedicated connection
+	cfg  *pgx.ConnConfig // for WatchChanges's dedicated connection
 	name string          // the DSN without its password, for errors
 
-	// watchMin and watchMax bound WatchVersion's reconnect backoff.
+	// watchMin and watchMax bound WatchChanges's reconnect backoff.
 	watchMin, watchMax time.Duration
 }
 

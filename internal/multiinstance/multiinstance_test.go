@@ -53,7 +53,7 @@ func startNATS(t *testing.T) string {
 // startPair starts two `armsflow serve` on dsn and the bus at once, so
 // both run the schema migration (under its advisory lock) and look for
 // the default data together. --poll 1h leaves other instances' writes to
-// PostgreSQL's LISTEN/NOTIFY (WatchVersion): a poll would not come within
+// PostgreSQL's LISTEN/NOTIFY (WatchChanges): a poll would not come within
 // the test's bounds.
 func startPair(t *testing.T, ctx context.Context, bin, dsn, bus string) (a, b *bintest.Server) {
 	t.Helper()
