@@ -98,16 +98,7 @@ func TestImportKilledMidWrite(t *testing.T) {
 		ranToEnd := killErr != nil || err == nil
 		integrity(t, db)
 		got := stateOf(t, ctx, db)
-		outcome := "none"
-		switch got.hash {
-		case none.hash:
-		case all.hash:
-			outcome = "all"
-		default:
-			t.Errorf("%s: the database holds %d transfers, neither %d (none) nor %d (all), or other content",
-				k.name, got.transfers, none.transfers, all.transfers)
-			outcome = "PARTIAL"
-		}
+		outcome := allOrNone(t, k.name, got, none, all)
 		if !ranToEnd && wal > 0 {
 			midWrite++
 		}
@@ -218,15 +209,7 @@ func TestAPIWriteKilledMidRequest(t *testing.T) {
 		}
 		integrity(t, db)
 		got := stateOf(t, ctx, db)
-		outcome := "none"
-		switch got.hash {
-		case none.hash:
-		case all.hash:
-			outcome = "all"
-		default:
-			t.Errorf("%s: %d transfers, neither %d (none) nor %d (all), or other content", name, got.transfers, none.transfers, all.transfers)
-			outcome = "PARTIAL"
-		}
+		outcome := allOrNone(t, name, got, none, all)
 		if code == http.StatusCreated && outcome != "all" {
 			t.Errorf("%s: the post was acknowledged (201) but its rows are not all there", name)
 		}

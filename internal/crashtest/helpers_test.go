@@ -135,6 +135,21 @@ type state struct {
 	transfers int
 }
 
+// allOrNone names what a database after a crash holds of a write: "none"
+// or "all" of it, or "PARTIAL" (an error) when it is neither state.
+func allOrNone(t *testing.T, name string, got, none, all state) string {
+	t.Helper()
+	switch got.hash {
+	case none.hash:
+		return "none"
+	case all.hash:
+		return "all"
+	}
+	t.Errorf("%s: the database holds %d transfers, neither %d (none) nor %d (all), or other content",
+		name, got.transfers, none.transfers, all.transfers)
+	return "PARTIAL"
+}
+
 func stateOf(t *testing.T, ctx context.Context, path string) state {
 	t.Helper()
 	st, err := sqlite.Open(ctx, path)
